@@ -1,0 +1,1 @@
+"""Career-advice assistant for medical billing and coding: knowledge, NLU parts, answers, channels."""

@@ -1,0 +1,169 @@
+"""Typed records of the knowledge base (pydantic 1.x, which ships with Rasa 3.6).
+
+Every record forbids unknown fields so that a typo in a YAML key is an error,
+not a silently ignored value. Cross-references (source ids, entity ids, topic
+ids) are checked afterwards by :mod:`bot.knowledge.loader`, which knows the
+whole knowledge base.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Union
+
+from pydantic import BaseModel, Extra, Field, validator
+
+#: Entity types the NLU extracts; also the slot names and the keys of ``about``.
+ENTITY_TYPES = (
+    "certification",
+    "organization",
+    "coding_system",
+    "experience_level",
+    "education_path",
+    "role",
+)
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9_\-]*$"
+
+
+class Record(BaseModel):
+    class Config:
+        extra = Extra.forbid
+        anystr_strip_whitespace = True
+        allow_mutation = False
+
+
+def _non_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value
+
+
+class Source(Record):
+    """Where a fact comes from: a seed article or an issuing body's page."""
+
+    id: str = Field(..., regex=ID_PATTERN)
+    title: str
+    short: str = Field(..., description="Short label used inline, e.g. 'AAPC'.")
+    kind: str = Field(..., regex=r"^(seed_article|issuing_body|government)$")
+    publisher: Optional[str] = None
+    url: Optional[str] = None
+    seed_file: Optional[str] = None
+    year: Optional[int] = None
+
+    _title = validator("title", "short", allow_reuse=True)(_non_blank)
+
+
+class Entity(Record):
+    """Something users name: a certification, an organisation, a role, ..."""
+
+    id: str = Field(..., regex=ID_PATTERN)
+    name: str
+    abbreviation: Optional[str] = None
+    aliases: List[str] = []
+    summary: Optional[str] = None
+    sources: List[str] = []
+
+    _name = validator("name", allow_reuse=True)(_non_blank)
+
+    @validator("sources", always=True)
+    def _summary_needs_source(cls, sources: List[str], values: dict) -> List[str]:
+        if values.get("summary") and not sources:
+            raise ValueError("an entity with a summary must name its sources")
+        return sources
+
+    @property
+    def label(self) -> str:
+        """How the entity is named in answers: 'CPC (Certified Professional Coder)'."""
+        if self.abbreviation and self.abbreviation != self.name:
+            return f"{self.abbreviation} ({self.name})"
+        return self.name
+
+    @property
+    def short_label(self) -> str:
+        return self.abbreviation or self.name
+
+    def surface_forms(self) -> List[str]:
+        forms = [self.name, *self.aliases]
+        if self.abbreviation:
+            forms.append(self.abbreviation)
+        return forms
+
+
+class Certification(Entity):
+    issued_by: str = Field(..., regex=ID_PATTERN)
+    area: str = Field(
+        ..., regex=r"^(coding|billing|billing_and_coding|auditing|management|insurance)$"
+    )
+    setting: Optional[str] = None
+
+
+class Entities(Record):
+    certification: List[Certification] = []
+    organization: List[Entity] = []
+    coding_system: List[Entity] = []
+    experience_level: List[Entity] = []
+    education_path: List[Entity] = []
+    role: List[Entity] = []
+
+
+class Topic(Record):
+    """A subject people ask about; its id is the intent name without ``ask_``."""
+
+    id: str = Field(..., regex=ID_PATTERN)
+    title: str
+    button: str = Field(..., description="Label of the follow-up button, a question.")
+    keywords: List[str] = []
+    qualifiers: List[str] = Field(
+        [], description="Entity types that narrow answers about this topic."
+    )
+    follow_ups: List[str] = []
+    note: Optional[str] = Field(
+        None, description="Said after the facts, e.g. what the sources do not cover."
+    )
+
+    @validator("qualifiers", each_item=True)
+    def _known_type(cls, value: str) -> str:
+        if value not in ENTITY_TYPES:
+            raise ValueError(f"unknown entity type {value!r}; use one of {ENTITY_TYPES}")
+        return value
+
+
+class Fact(Record):
+    """One statement in our own words, with where it comes from."""
+
+    id: str = Field(..., regex=ID_PATTERN)
+    topic: str
+    text: str
+    about: Dict[str, List[str]] = {}
+    measure: Optional[str] = Field(
+        None,
+        description="Facts sharing a measure are the same figure from different "
+        "sources; answers show them side by side as a disagreement.",
+    )
+    sources: List[str] = Field(..., min_items=1)
+    as_of: Optional[Union[int, str]] = None
+
+    _text = validator("text", allow_reuse=True)(_non_blank)
+
+    @validator("about")
+    def _known_types(cls, about: Dict[str, List[str]]) -> Dict[str, List[str]]:
+        for key in about:
+            if key not in ENTITY_TYPES:
+                raise ValueError(f"unknown entity type {key!r}; use one of {ENTITY_TYPES}")
+        return about
+
+
+class SourcesFile(Record):
+    sources: List[Source]
+
+
+class EntitiesFile(Record):
+    entities: Entities
+
+
+class TopicsFile(Record):
+    topics: List[Topic]
+
+
+class FactsFile(Record):
+    facts: List[Fact]
