@@ -9,9 +9,8 @@ which the action server and Rasa make at start-up.
 from __future__ import annotations
 
 import os
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Optional
 
 from bot.knowledge.base import DEFAULT_TOPIC_FOR_TYPE, KnowledgeBase, Subject
 from bot.knowledge.loader import KnowledgeError, Problem, load_files
@@ -36,16 +35,16 @@ def default_dir() -> Path:
     return Path(os.environ.get("BOT_KNOWLEDGE_DIR", REPO_ROOT / "knowledge"))
 
 
-def load(root: Optional[Path] = None) -> KnowledgeBase:
+def load(root: Path | None = None) -> KnowledgeBase:
     """Read and validate a knowledge folder (no caching: use ``get`` at run time)."""
     return KnowledgeBase(load_files(Path(root) if root else default_dir()))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _cached(root: str) -> KnowledgeBase:
     return load(Path(root))
 
 
-def get(root: Optional[Path] = None) -> KnowledgeBase:
+def get(root: Path | None = None) -> KnowledgeBase:
     """The process-wide knowledge base, loaded on first use."""
     return _cached(str(Path(root or default_dir()).resolve()))

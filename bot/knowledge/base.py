@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Mapping, Sequence, Tuple
 
 from bot.knowledge.loader import Parsed
 from bot.knowledge.schema import ENTITY_TYPES, Certification, Entity, Fact, Source, Topic
@@ -36,17 +36,17 @@ class KnowledgeBase:
             self._by_topic[fact.topic].append(fact)
 
     # --- look-ups -------------------------------------------------------
-    def topic(self, topic_id: str) -> Optional[Topic]:
+    def topic(self, topic_id: str) -> Topic | None:
         return self.topics.get(topic_id)
 
-    def entity(self, etype: str, entity_id: str) -> Optional[Entity]:
+    def entity(self, etype: str, entity_id: str) -> Entity | None:
         return self.entities.get(etype, {}).get(entity_id)
 
-    def certification(self, cert_id: str) -> Optional[Certification]:
+    def certification(self, cert_id: str) -> Certification | None:
         cert = self.entity("certification", cert_id)
         return cert if isinstance(cert, Certification) else None
 
-    def issuer_of(self, cert_id: str) -> Optional[Entity]:
+    def issuer_of(self, cert_id: str) -> Entity | None:
         cert = self.certification(cert_id)
         return self.entity("organization", cert.issued_by) if cert else None
 

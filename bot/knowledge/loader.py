@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Type, TypeVar
+from typing import Any, Dict, Iterable, List, Sequence, Tuple, Type, TypeVar
 
 import yaml
 from pydantic import ValidationError
@@ -30,7 +30,7 @@ M = TypeVar("M", bound=Record)
 @dataclass(frozen=True)
 class Problem:
     file: str
-    line: Optional[int]
+    line: int | None
     path: str
     message: str
 
@@ -67,7 +67,7 @@ class _Document:
         self.root = yaml.compose(text, Loader=yaml.SafeLoader)
         self.data = yaml.safe_load(text)
 
-    def line_of(self, path: PathInside) -> Optional[int]:
+    def line_of(self, path: PathInside) -> int | None:
         node = self.root
         line = node.start_mark.line + 1 if node is not None else None
         for part in path:
@@ -117,7 +117,7 @@ class _Document:
 
 def _parse(
     doc: _Document, model: Type[M], problems: List[Problem]
-) -> Optional[M]:
+) -> M | None:
     if not isinstance(doc.data, dict):
         problems.append(doc.problem((), f"expected a mapping with the keys of {model.__name__}"))
         return None
@@ -130,7 +130,7 @@ def _parse(
         return None
 
 
-def _open(path: Path, root: Path, problems: List[Problem]) -> Optional[_Document]:
+def _open(path: Path, root: Path, problems: List[Problem]) -> _Document | None:
     display = str(path.relative_to(root.parent)) if root.parent in path.parents else str(path)
     try:
         doc = _Document(path, display)
@@ -193,8 +193,9 @@ def load_files(root: Path) -> Parsed:
         if parsed is not None:
             fact_files.append((doc, parsed))
 
-    if problems or None in singles.values():
-        raise KnowledgeError(problems or [Problem(root.name, None, "", "invalid files")])
+    complete = len(singles) == 3 and None not in singles.values()
+    if not complete or len(fact_files) != len(fact_paths):
+        raise KnowledgeError(problems)
 
     parsed_all = Parsed(
         sources=singles["sources.yml"],

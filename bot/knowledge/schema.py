@@ -8,7 +8,7 @@ whole knowledge base.
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Union
+from typing import Dict, List, Union
 
 from pydantic import BaseModel, Extra, Field, validator
 
@@ -45,10 +45,10 @@ class Source(Record):
     title: str
     short: str = Field(..., description="Short label used inline, e.g. 'AAPC'.")
     kind: str = Field(..., regex=r"^(seed_article|issuing_body|government)$")
-    publisher: Optional[str] = None
-    url: Optional[str] = None
-    seed_file: Optional[str] = None
-    year: Optional[int] = None
+    publisher: str | None = None
+    url: str | None = None
+    seed_file: str | None = None
+    year: int | None = None
 
     _title = validator("title", "short", allow_reuse=True)(_non_blank)
 
@@ -58,9 +58,9 @@ class Entity(Record):
 
     id: str = Field(..., regex=ID_PATTERN)
     name: str
-    abbreviation: Optional[str] = None
+    abbreviation: str | None = None
     aliases: List[str] = []
-    summary: Optional[str] = None
+    summary: str | None = None
     sources: List[str] = []
 
     _name = validator("name", allow_reuse=True)(_non_blank)
@@ -94,7 +94,7 @@ class Certification(Entity):
     area: str = Field(
         ..., regex=r"^(coding|billing|billing_and_coding|auditing|management|insurance)$"
     )
-    setting: Optional[str] = None
+    setting: str | None = None
 
 
 class Entities(Record):
@@ -117,7 +117,7 @@ class Topic(Record):
         [], description="Entity types that narrow answers about this topic."
     )
     follow_ups: List[str] = []
-    note: Optional[str] = Field(
+    note: str | None = Field(
         None, description="Said after the facts, e.g. what the sources do not cover."
     )
 
@@ -135,13 +135,13 @@ class Fact(Record):
     topic: str
     text: str
     about: Dict[str, List[str]] = {}
-    measure: Optional[str] = Field(
+    measure: str | None = Field(
         None,
         description="Facts sharing a measure are the same figure from different "
         "sources; answers show them side by side as a disagreement.",
     )
     sources: List[str] = Field(..., min_items=1)
-    as_of: Optional[Union[int, str]] = None
+    as_of: Union[int, str] | None = None
 
     _text = validator("text", allow_reuse=True)(_non_blank)
 

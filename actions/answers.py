@@ -1,0 +1,41 @@
+"""Answers about one topic: every ``ask_*`` intent, and ``inform`` follow-ups."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import TOPIC_SLOT, context_subject, dispatch, intent_name, message_subject, remember
+from bot import answers, knowledge
+
+
+def choose_topic(intent: str, tracker: Tracker, subject: Dict[str, List[str]]) -> str:
+    """``ask_salary`` -> ``salary``; ``inform`` keeps the topic, or picks one for the entity."""
+    kb = knowledge.get()
+    if intent.startswith("ask_") and intent[4:] in kb.topics:
+        return intent[4:]
+    current = tracker.get_slot(TOPIC_SLOT)
+    if current in kb.topics and (not subject or any(answers.relevant_subject(kb, current, subject))):
+        return current
+    for etype in subject:
+        return knowledge.DEFAULT_TOPIC_FOR_TYPE[etype]
+    return current if current in kb.topics else "overview"
+
+
+class ActionAnswer(Action):
+    def name(self) -> str:
+        return "action_answer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        kb = knowledge.get()
+        said = message_subject(tracker, kb)
+        subject = said or context_subject(tracker)
+        topic = choose_topic(intent_name(tracker) or "", tracker, said)
+        reply = answers.answer_topic(kb, topic, subject)
+        dispatch(dispatcher, reply)
+        return remember(tracker, reply)

@@ -1,0 +1,58 @@
+"""Tracker parsing and dispatching shared by every action."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot import knowledge
+from bot.answers import Reply
+
+TOPIC_SLOT = "topic"
+
+
+def message_subject(tracker: Tracker, kb: knowledge.KnowledgeBase) -> Dict[str, List[str]]:
+    """Entities named in the latest message, by type, known ids only, in order."""
+    subject: Dict[str, List[str]] = {}
+    for entity in tracker.latest_message.get("entities") or []:
+        etype, value = entity.get("entity"), entity.get("value")
+        if etype in knowledge.ENTITY_TYPES and isinstance(value, str) and kb.entity(etype, value):
+            values = subject.setdefault(etype, [])
+            if value not in values:
+                values.append(value)
+    return subject
+
+
+def context_subject(tracker: Tracker) -> Dict[str, List[str]]:
+    """What the conversation was about before this message (from the slots)."""
+    subject: Dict[str, List[str]] = {}
+    for etype in knowledge.ENTITY_TYPES:
+        value = tracker.get_slot(etype)
+        if value:
+            subject[etype] = list(value) if isinstance(value, list) else [value]
+    return subject
+
+
+def intent_name(tracker: Tracker) -> str | None:
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+def dispatch(dispatcher: CollectingDispatcher, reply: Reply) -> None:
+    buttons: List[Dict[str, Any]] = [{"title": b.title, "payload": b.payload} for b in reply.buttons]
+    dispatcher.utter_message(text=reply.text, buttons=buttons)
+
+
+def remember(tracker: Tracker, reply: Reply) -> List[EventType]:
+    """Slot events that make ``reply``'s topic and subject the new context."""
+    events: List[EventType] = []
+    if reply.topic and reply.topic != tracker.get_slot(TOPIC_SLOT):
+        events.append(SlotSet(TOPIC_SLOT, reply.topic))
+    for etype in knowledge.ENTITY_TYPES:
+        new = reply.subject.get(etype) or None
+        old = tracker.get_slot(etype) or None
+        if new != old:
+            events.append(SlotSet(etype, new))
+    return events

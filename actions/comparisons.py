@@ -1,0 +1,41 @@
+"""Side-by-side answers: "CPC vs CCS", "certificate or associate degree?"."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import TOPIC_SLOT, context_subject, dispatch, message_subject, remember
+from bot import answers, knowledge
+
+
+def comparison_subject(said: Dict[str, List[str]], context: Dict[str, List[str]]) -> Dict[str, List[str]]:
+    """Two things to compare: both from the message, or one said and one from context."""
+    if answers.comparable(said):
+        return said
+    for etype, ids in said.items():
+        earlier = [i for i in context.get(etype, []) if i not in ids]
+        if earlier:
+            return {etype: earlier[:1] + ids}
+    return said
+
+
+class ActionCompare(Action):
+    def name(self) -> str:
+        return "action_compare"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        kb = knowledge.get()
+        subject = comparison_subject(message_subject(tracker, kb), context_subject(tracker))
+        pair = answers.comparable(subject)
+        if pair is None:
+            dispatch(dispatcher, answers.needs_two_things(kb))
+            return []
+        reply = answers.answer_comparison(kb, *pair, topic_id=tracker.get_slot(TOPIC_SLOT))
+        dispatch(dispatcher, reply)
+        return remember(tracker, reply)

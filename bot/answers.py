@@ -1,0 +1,327 @@
+"""Every reply about facts is composed here.
+
+Actions decide *what* is asked (topic, subject); this module decides what the
+answer says: which facts, in what order, how disagreeing sources are shown, the
+source line and the follow-up buttons. The few connecting words below are part
+of the answer format, so they live with it; conversational replies that are
+actions of their own (greetings, declines, help) live in ``domain.yml``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Sequence, Tuple
+
+from bot.knowledge import DEFAULT_TOPIC_FOR_TYPE, KnowledgeBase, Subject
+from bot.knowledge.schema import Certification, Entity, Fact
+
+MAX_GENERAL_FACTS = 4
+MAX_FACTS_PER_ENTITY = 3
+MAX_BUTTONS = 3
+
+SOURCE_LABEL = "Source"
+SOURCES_LABEL = "Sources"
+DISAGREE_LABEL = "Sources differ here:"
+NO_FACTS = "My sources have nothing specific on {what} for {name}, so here is the general picture."
+NO_FACTS_SOME = "My sources have nothing specific on {what} for {name}."
+COMPARE_INTRO = "Side by side:"
+COMPARE_NEEDS_TWO = (
+    "Tell me the two things to compare, for example CPC vs CCS, "
+    "or a certificate vs an associate degree."
+)
+SUGGEST_INTRO = "These topics look closest to what you asked:"
+
+#: What a comparison shows for each entity type besides the summary.
+COMPARE_TOPICS = {
+    "certification": ("salary",),
+    "education_path": ("duration",),
+    "role": ("salary",),
+    "experience_level": ("salary",),
+    "coding_system": (),
+    "organization": (),
+}
+
+
+@dataclass(frozen=True)
+class Button:
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    buttons: Tuple[Button, ...] = ()
+    topic: str | None = None
+    subject: Dict[str, List[str]] = field(default_factory=dict)
+
+
+# --- helpers ---------------------------------------------------------------
+
+
+#: A reference is (source label, year or None); the source line groups them by label.
+Ref = Tuple[str, str | None]
+
+
+def _ref(kb: KnowledgeBase, source_id: str, as_of: object = None) -> Ref:
+    source = kb.sources[source_id]
+    year = as_of if as_of is not None else source.year
+    return source.short, (str(year) if year is not None else None)
+
+
+def _refs(kb: KnowledgeBase, fact: Fact) -> List[Ref]:
+    return [_ref(kb, s, fact.as_of) for s in fact.sources]
+
+
+def _entity_refs(kb: KnowledgeBase, entity: Entity) -> List[Ref]:
+    return [_ref(kb, s) for s in entity.sources]
+
+
+def _inline(refs: Sequence[Ref]) -> str:
+    return "; ".join(f"{label}, {year}" if year else label for label, year in refs)
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _unique(items: Sequence[str]) -> List[str]:
+    seen: Dict[str, None] = {}
+    for item in items:
+        seen.setdefault(item, None)
+    return list(seen)
+
+
+def source_line(refs: Sequence[Ref]) -> str:
+    """'Sources: AAPC salary survey (2023); Medical Coding Jobs guide (2022, 2020-2030).'"""
+    years: Dict[str, List[str]] = {}
+    for label, year in refs:
+        listed = years.setdefault(label, [])
+        if year and year not in listed:
+            listed.append(year)
+    if not years:
+        return ""
+    parts = [f"{label} ({', '.join(ys)})" if ys else label for label, ys in years.items()]
+    word = SOURCE_LABEL if len(parts) == 1 else SOURCES_LABEL
+    return f"{word}: {'; '.join(parts)}."
+
+
+def render_facts(kb: KnowledgeBase, facts: Sequence[Fact]) -> Tuple[List[str], List[Ref]]:
+    """Sentences for ``facts`` plus their source references.
+
+    Facts that share a ``measure`` are the same figure from different sources:
+    they are kept together, introduced as a disagreement, each with its source.
+    """
+    by_measure: Dict[str, List[Fact]] = {}
+    for fact in facts:
+        if fact.measure:
+            by_measure.setdefault(fact.measure, []).append(fact)
+    sentences: List[str] = []
+    refs: List[Ref] = []
+    done: set = set()
+    for fact in facts:
+        if fact.id in done:
+            continue
+        group = by_measure.get(fact.measure or "", [])
+        if len(group) > 1:
+            parts = [f"{f.text.rstrip('.')} ({_inline(_refs(kb, f))})." for f in group]
+            sentences.append(" ".join([DISAGREE_LABEL, *parts]))
+            done.update(f.id for f in group)
+        else:
+            sentences.append(fact.text)
+            done.add(fact.id)
+        for f in group or [fact]:
+            refs.extend(_refs(kb, f))
+    return sentences, refs
+
+
+def _with_measure_siblings(kb: KnowledgeBase, chosen: List[Fact], pool: Sequence[Fact]) -> List[Fact]:
+    """Add the other sources' versions of any measure already chosen."""
+    out = list(chosen)
+    ids = {f.id for f in out}
+    measures = {f.measure for f in chosen if f.measure}
+    for fact in pool:
+        if fact.measure in measures and fact.id not in ids and fact.about == _about_of(chosen, fact.measure):
+            out.append(fact)
+            ids.add(fact.id)
+    return out
+
+
+def _about_of(facts: Sequence[Fact], measure: str | None) -> Dict[str, List[str]]:
+    return next((f.about for f in facts if f.measure == measure), {})
+
+
+def _buttons(kb: KnowledgeBase, topic_id: str, exclude: Sequence[str] = ()) -> Tuple[Button, ...]:
+    topic = kb.topic(topic_id)
+    if topic is None:
+        return ()
+    out = [
+        Button(kb.topics[t].button, f"/ask_{t}")
+        for t in topic.follow_ups
+        if t not in exclude and t in kb.topics
+    ]
+    return tuple(out[:MAX_BUTTONS])
+
+
+def _entity_card(kb: KnowledgeBase, etype: str, entity: Entity) -> Tuple[List[str], List[Ref]]:
+    """What an entity is, as sentences plus references."""
+    sentences: List[str] = []
+    refs: List[Ref] = []
+    if isinstance(entity, Certification):
+        issuer = kb.entity("organization", entity.issued_by)
+        if issuer is not None:
+            sentences.append(f"The {entity.label} is offered by {issuer.label}.")
+    if entity.summary:
+        sentences.append(entity.summary)
+    if sentences:
+        refs.extend(_entity_refs(kb, entity))
+    return sentences, refs
+
+
+# --- topic answers ------------------------------------------------------------
+
+
+def relevant_subject(kb: KnowledgeBase, topic_id: str, subject: Subject) -> List[Tuple[str, Entity]]:
+    """The entities of ``subject`` that narrow answers about ``topic_id``."""
+    topic = kb.topic(topic_id)
+    if topic is None:
+        return []
+    out = []
+    for etype in topic.qualifiers:
+        for entity_id in subject.get(etype, ()) or ():
+            entity = kb.entity(etype, entity_id)
+            if entity is not None:
+                out.append((etype, entity))
+    return out
+
+
+def answer_topic(kb: KnowledgeBase, topic_id: str, subject: Subject) -> Reply:
+    """Answer a question about ``topic_id``, narrowed by ``subject`` where it can be."""
+    topic = kb.topics[topic_id]
+    entities = relevant_subject(kb, topic_id, subject)
+    blocks: List[Tuple[Entity | None, List[str]]] = []
+    refs: List[Ref] = []
+    missing: List[Entity] = []
+    pool = kb.facts_for(topic_id)
+
+    for etype, entity in entities:
+        sentences: List[str] = []
+        if DEFAULT_TOPIC_FOR_TYPE.get(etype) == topic_id:
+            card, card_refs = _entity_card(kb, etype, entity)
+            sentences += card
+            refs += card_refs
+        facts = kb.facts_about(topic_id, etype, entity.id)[:MAX_FACTS_PER_ENTITY]
+        facts = _with_measure_siblings(kb, facts, pool)
+        fact_sentences, fact_refs = render_facts(kb, facts)
+        sentences += fact_sentences
+        refs += fact_refs
+        if sentences:
+            blocks.append((entity, sentences))
+        else:
+            missing.append(entity)
+
+    lead: List[str] = []
+    if not blocks:
+        if missing:
+            names = " or ".join(e.short_label for e in missing)
+            lead.append(NO_FACTS.format(what=topic.title.lower(), name=names))
+        general = kb.general_facts(topic_id)[:MAX_GENERAL_FACTS]
+        general = _with_measure_siblings(kb, general, kb.general_facts(topic_id))
+        sentences, general_refs = render_facts(kb, general)
+        refs += general_refs
+        blocks.append((None, sentences))
+
+    elif missing:
+        names = " or ".join(e.short_label for e in missing)
+        lead.append(NO_FACTS_SOME.format(what=topic.title.lower(), name=names))
+
+    paragraphs: List[str] = []
+    many = len(blocks) > 1
+    for entity, sentences in blocks:
+        body = " ".join(sentences)
+        paragraphs.append(f"{_capital(entity.short_label)}: {body}" if many and entity else body)
+    paragraphs = (lead + paragraphs) if not blocks[0][0] else (paragraphs + lead)
+    if topic.note:
+        paragraphs.append(topic.note)
+    line = source_line(refs)
+    if line:
+        paragraphs.append(line)
+    return Reply(
+        text="\n".join(p for p in paragraphs if p),
+        buttons=_buttons(kb, topic_id),
+        topic=topic_id,
+        subject={k: list(v) for k, v in subject.items() if v},
+    )
+
+
+# --- comparisons ----------------------------------------------------------------
+
+
+def comparable(subject: Subject) -> Tuple[str, List[str]] | None:
+    """The entity type with two or more values, if any (first in subject order)."""
+    for etype, ids in subject.items():
+        unique = _unique(list(ids or []))
+        if len(unique) >= 2:
+            return etype, unique
+    return None
+
+
+def answer_comparison(
+    kb: KnowledgeBase, etype: str, ids: Sequence[str], topic_id: str | None = None
+) -> Reply:
+    """Side-by-side summary of two or more entities of one type."""
+    topics = list(COMPARE_TOPICS.get(etype, ()))
+    if topic_id and topic_id not in topics and etype in kb.topics[topic_id].qualifiers:
+        topics.insert(0, topic_id)
+    lines = [COMPARE_INTRO]
+    refs: List[Ref] = []
+    for entity_id in ids:
+        entity = kb.entity(etype, entity_id)
+        if entity is None:
+            continue
+        sentences, card_refs = _entity_card(kb, etype, entity)
+        refs += card_refs
+        for t in topics:
+            facts = kb.facts_about(t, etype, entity_id)[:1]
+            fact_sentences, fact_refs = render_facts(kb, facts)
+            sentences += fact_sentences
+            refs += fact_refs
+        lines.append(f"- {entity.short_label}: {' '.join(sentences) or entity.name}")
+    line = source_line(refs)
+    if line:
+        lines.append(line)
+    follow = topics[0] if topics else DEFAULT_TOPIC_FOR_TYPE.get(etype, "overview")
+    return Reply(
+        text="\n".join(lines),
+        buttons=_buttons(kb, follow),
+        topic=follow,
+        subject={etype: list(ids)},
+    )
+
+
+def needs_two_things(kb: KnowledgeBase) -> Reply:
+    examples = (("CPC vs CCS", "certification", ["cpc", "ccs"]),
+                ("Certificate vs associate degree", "education_path", ["certificate", "associate"]),
+                ("AAPC vs AHIMA", "organization", ["aapc", "ahima"]))
+    buttons = []
+    for title, etype, ids in examples:
+        if all(kb.entity(etype, i) for i in ids):
+            values = ", ".join(f'"{i}"' for i in ids)
+            buttons.append(Button(title, f'/compare{{"{etype}": [{values}]}}'))
+    return Reply(text=COMPARE_NEEDS_TWO, buttons=tuple(buttons))
+
+
+# --- suggestions --------------------------------------------------------------------
+
+
+def suggest(kb: KnowledgeBase, text: str, limit: int = MAX_BUTTONS) -> Reply:
+    """Buttons for the topics closest to ``text`` (used when the bot is unsure)."""
+    from bot.knowledge.search import TopicSearch
+
+    ranked = TopicSearch.for_kb(kb).rank(text, limit=limit)
+    if len(ranked) < limit:
+        for fallback in ("getting_started", "salary", "certification", "remote"):
+            if fallback in kb.topics and fallback not in ranked:
+                ranked.append(fallback)
+    buttons = tuple(Button(kb.topics[t].button, f"/ask_{t}") for t in ranked[:limit])
+    return Reply(text=SUGGEST_INTRO, buttons=buttons)

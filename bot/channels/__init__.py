@@ -1,0 +1,1 @@
+"""Channel set-up: which input channels the Rasa server opens."""

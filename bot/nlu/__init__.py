@@ -1,0 +1,1 @@
+"""Custom NLU parts. The Rasa components live in :mod:`bot.nlu.components`."""

@@ -1,0 +1,155 @@
+"""Custom Rasa graph components, listed in ``config.yml``.
+
+* ``InputGuard`` runs first and rewrites the text the rest of the pipeline sees
+  (see :mod:`bot.nlu.guard`): every channel, ``rasa shell`` included, passes here.
+* ``KnowledgeEntityExtractor`` finds certifications, organisations, coding
+  systems, experience levels, education paths and roles by the names in the
+  knowledge base (see :mod:`bot.nlu.matching`).
+* ``EmergencyOverride`` runs last and routes anything that sounds like a medical
+  emergency to the ``medical_emergency`` intent.
+
+None of them is trainable: they read the knowledge base when the model is
+loaded, so editing ``knowledge/`` changes them without retraining.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    ENTITY_ATTRIBUTE_CONFIDENCE,
+    ENTITY_ATTRIBUTE_END,
+    ENTITY_ATTRIBUTE_START,
+    ENTITY_ATTRIBUTE_TYPE,
+    ENTITY_ATTRIBUTE_VALUE,
+    EXTRACTOR,
+    INTENT,
+    INTENT_NAME_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot import knowledge
+from bot.nlu.emergency import sounds_like_emergency
+from bot.nlu.guard import MAX_MESSAGE_CHARS, guard_text
+from bot.nlu.matching import EntityMatcher
+
+#: Intents a button payload may carry besides ``ask_<topic>``.
+BUTTON_INTENTS = ("inform", "compare", "help", "greet")
+
+
+def button_intents(kb: knowledge.KnowledgeBase) -> List[str]:
+    return [f"ask_{topic}" for topic in kb.topics] + list(BUTTON_INTENTS)
+
+
+class _Stateless(GraphComponent):
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> GraphComponent:
+        return cls(config)
+
+    def __init__(self, config: Dict[str, Any]) -> None:
+        self.config = config
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
+)
+class InputGuard(_Stateless):
+    """Neutralises typed ``/intent{...}`` payloads, empty and overlong text."""
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {"max_chars": MAX_MESSAGE_CHARS}
+
+    def __init__(self, config: Dict[str, Any]) -> None:
+        super().__init__(config)
+        kb = knowledge.get()
+        self.allowed = frozenset(button_intents(kb))
+        self.known = {etype: frozenset(kb.entity_ids(etype)) for etype in knowledge.ENTITY_TYPES}
+        self.max_chars = int(config.get("max_chars", MAX_MESSAGE_CHARS))
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            original = message.get(TEXT)
+            guarded = guard_text(original, self.allowed, self.known, self.max_chars)
+            if guarded != original:
+                message.set(TEXT, guarded)
+        return messages
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False
+)
+class KnowledgeEntityExtractor(_Stateless, EntityExtractorMixin):
+    """Entities from the knowledge base's names and aliases (exact, then fuzzy)."""
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {"fuzzy_min_length": 5, "fuzzy_confidence": 0.8}
+
+    def __init__(self, config: Dict[str, Any]) -> None:
+        super().__init__(config)
+        self.matcher = EntityMatcher(
+            knowledge.get().surface_forms(), fuzzy_min_length=config["fuzzy_min_length"]
+        )
+        self.fuzzy_confidence = float(config["fuzzy_confidence"])
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            if text.startswith("/"):
+                continue  # a button payload carries its own entities
+            found = [
+                {
+                    ENTITY_ATTRIBUTE_TYPE: m.entity,
+                    ENTITY_ATTRIBUTE_VALUE: m.value,
+                    ENTITY_ATTRIBUTE_START: m.start,
+                    ENTITY_ATTRIBUTE_END: m.end,
+                    ENTITY_ATTRIBUTE_CONFIDENCE: self.fuzzy_confidence if m.fuzzy else 1.0,
+                    EXTRACTOR: self.name,
+                }
+                for m in self.matcher.find(text)
+            ]
+            if found:
+                message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)
+        return messages
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
+)
+class EmergencyOverride(_Stateless):
+    """Emergencies go to ``medical_emergency`` whatever the classifier said."""
+
+    INTENT_NAME = "medical_emergency"
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {}
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            if sounds_like_emergency(message.get(TEXT) or ""):
+                message.set(
+                    INTENT,
+                    {INTENT_NAME_KEY: self.INTENT_NAME, PREDICTED_CONFIDENCE_KEY: 1.0},
+                    add_to_output=True,
+                )
+        return messages

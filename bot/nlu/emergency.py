@@ -1,0 +1,42 @@
+"""Phrases that sound like a medical emergency or a crisis.
+
+Deliberately a short, high-precision list: when one matches, the bot points to
+emergency care before anything else, whatever the classifier thought. Symptoms
+count only when someone seems to be having them ("I have chest pain"), not when
+a code for them is asked ("ICD-10 code for chest pain").
+"""
+
+from __future__ import annotations
+
+import re
+
+_CRISIS = [
+    r"overdos\w*", r"took too many (pills|tablets)", r"swallowed (poison|bleach)",
+    r"suicid\w*", r"kill (myself|me)", r"end (my|it) (life|all)", r"want to die", r"self[ -]?harm",
+]
+_SYMPTOMS = [
+    r"chest (pain|pains|tightness|hurts?)",
+    r"(can ?not|can'?t|cannot|unable to|hard to|struggling to) (breathe|breath)",
+    r"not breathing", r"heart attack", r"having a stroke", r"stroke symptoms", r"seizure", r"seizing",
+    r"anaphyla\w*", r"bleeding (heavily|badly|a lot|won'?t stop)", r"won'?t stop bleeding",
+    r"severe bleeding", r"unconscious", r"passed out", r"collapsed", r"unresponsive",
+    r"face (is )?droop\w*", r"slurred speech",
+]
+_PERSON = (
+    r"\b(i|i'?m|im|my|me|we|he|she|they|someone|somebody|friend|husband|wife|son|daughter|"
+    r"mom|mum|dad|baby|child|kid|partner|coworker)\b"
+)
+_CODING_CONTEXT = r"\b(code|codes|coded|coding|icd|cpt|hcpcs|modifier)\b"
+
+_CRISIS_RE = re.compile(r"\b(?:" + "|".join(_CRISIS) + r")", re.IGNORECASE)
+_SYMPTOM_RE = re.compile(r"\b(?:" + "|".join(_SYMPTOMS) + r")", re.IGNORECASE)
+_PERSON_RE = re.compile(_PERSON, re.IGNORECASE)
+_CODING_RE = re.compile(_CODING_CONTEXT, re.IGNORECASE)
+
+
+def sounds_like_emergency(text: str) -> bool:
+    if not text:
+        return False
+    if _CRISIS_RE.search(text):
+        return True
+    return bool(_SYMPTOM_RE.search(text) and _PERSON_RE.search(text) and not _CODING_RE.search(text))

@@ -1,0 +1,75 @@
+"""Rules for raw user text, applied before anything else reads it.
+
+Rasa turns any text of the form ``/intent{"slot": "value"}`` into that intent
+and those entities, which would let anyone type ``/restart`` or invent slot
+values. Here such a payload is kept only when it is one the bot's own buttons
+can send: a known intent from ``allowed_intents`` and entity values that exist in
+the knowledge base. Anything else loses its leading slash and is read as
+ordinary text. Empty text becomes the ``/help`` payload, and very long text is cut.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from typing import Collection, Mapping
+
+MAX_MESSAGE_CHARS = 1000
+_PAYLOAD = re.compile(r"^/(?P<intent>[A-Za-z_][\w]*)(?P<entities>\{.*\})?$", re.DOTALL)
+_CONTROL = {"Cc", "Cf"}
+
+
+def clean_text(text: str | None, max_chars: int = MAX_MESSAGE_CHARS) -> str:
+    """Drop control characters, collapse blank space and cut overlong text at a word."""
+    text = "".join(
+        ch if unicodedata.category(ch) not in _CONTROL else " " for ch in (text or "")
+    )
+    text = " ".join(text.split())
+    if len(text) > max_chars:
+        cut = text[:max_chars]
+        text = cut.rsplit(" ", 1)[0] if " " in cut[max_chars // 2 :] else cut
+    return text
+
+
+def is_allowed_payload(
+    text: str,
+    allowed_intents: Collection[str],
+    known_values: Mapping[str, Collection[str]],
+) -> bool:
+    match = _PAYLOAD.match(text)
+    if not match or match.group("intent") not in allowed_intents:
+        return False
+    raw = match.group("entities")
+    if not raw:
+        return True
+    try:
+        entities = json.loads(raw)
+    except ValueError:
+        return False
+    if not isinstance(entities, dict):
+        return False
+    for etype, value in entities.items():
+        values = value if isinstance(value, list) else [value]
+        if etype not in known_values or not values:
+            return False
+        if not all(isinstance(v, str) and v in known_values[etype] for v in values):
+            return False
+    return True
+
+
+def guard_text(
+    text: str | None,
+    allowed_intents: Collection[str],
+    known_values: Mapping[str, Collection[str]],
+    max_chars: int = MAX_MESSAGE_CHARS,
+) -> str:
+    """The text the NLU should read instead of ``text``."""
+    cleaned = clean_text(text, max_chars=max(max_chars, 1))
+    if not cleaned:
+        return "/help"
+    if cleaned.startswith("/"):
+        if is_allowed_payload(cleaned, allowed_intents, known_values):
+            return cleaned
+        cleaned = cleaned.lstrip("/ ") or "/help"
+    return cleaned

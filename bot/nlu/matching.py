@@ -1,0 +1,124 @@
+"""Finds knowledge-base entities in text: exact phrases via spaCy, typos via rapidfuzz.
+
+Pure Python, independent of Rasa, so it can be unit-tested and reused by the
+benchmark. The matcher is built from every name, abbreviation and alias in the
+knowledge base, so a certification added to the YAML is recognised without any
+NLU change.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Dict, Iterable, List, Tuple
+
+import spacy
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+from spacy.matcher import PhraseMatcher
+
+# Same-length replacement keeps character offsets valid: "ICD-10-CM" -> "icd 10 cm".
+_SEPARATORS = str.maketrans({c: " " for c in "-–—/._'’`,;:!?()[]{}\"*+&#"})
+
+#: Words close to an alias that must never be "corrected" into it ("codes" -> "coder").
+_PROTECTED = frozenset(
+    """code codes coded coding coders bill bills billed billing biller claims claim
+    course courses career careers degree degrees remote certs cert exam exams
+    cost costs price level levels years year month months about there these
+    where which their other""".split()
+)
+
+
+def normalise(text: str) -> str:
+    """Lower-case and turn separators into spaces, keeping every offset."""
+    return text.lower().translate(_SEPARATORS)
+
+
+def _collapse(text: str) -> str:
+    return " ".join(normalise(text).split())
+
+
+@dataclass(frozen=True)
+class Match:
+    start: int
+    end: int
+    text: str
+    entity: str
+    value: str
+    fuzzy: bool = False
+
+
+class EntityMatcher:
+    """Phrase matching over normalised text, then fuzzy matching of what is left."""
+
+    def __init__(
+        self,
+        forms: Iterable[Tuple[str, str, str]],
+        fuzzy_min_length: int = 5,
+    ) -> None:
+        self.nlp = spacy.blank("en")
+        self.matcher = PhraseMatcher(self.nlp.vocab, attr="ORTH")
+        self.forms: Dict[str, Tuple[str, str]] = {}
+        for text, etype, value in forms:
+            key = _collapse(text)
+            if key:
+                self.forms.setdefault(key, (etype, value))
+        for key, (etype, value) in self.forms.items():
+            self.matcher.add(f"{etype}|{value}", [self.nlp.make_doc(key)])
+        self.fuzzy_min_length = fuzzy_min_length
+        self._fuzzy_keys = [k for k in self.forms if len(k) >= fuzzy_min_length]
+        self._max_words = max((k.count(" ") + 1 for k in self.forms), default=1)
+
+    def find(self, text: str) -> List[Match]:
+        """Non-overlapping matches, longest first; exact beats fuzzy on a tie."""
+        if not text:
+            return []
+        norm = normalise(text)
+        doc = self.nlp.make_doc(norm)
+        candidates: List[Match] = []
+        for match_id, start, end in self.matcher(doc):
+            span = doc[start:end]
+            label = self.nlp.vocab.strings[match_id]
+            candidates.append(self._match(text, span.start_char, span.end_char, label, False))
+        candidates.extend(self._fuzzy(text, norm))
+        chosen: List[Match] = []
+        for cand in sorted(candidates, key=lambda m: (m.start - m.end, m.fuzzy, m.start)):
+            if all(cand.end <= c.start or c.end <= cand.start for c in chosen):
+                chosen.append(cand)
+        return sorted(chosen, key=lambda m: m.start)
+
+    def _match(self, text: str, start: int, end: int, label: str, fuzzy: bool) -> Match:
+        etype, value = label.split("|", 1)
+        return Match(start, end, text[start:end], etype, value, fuzzy)
+
+    def _fuzzy(self, text: str, norm: str) -> List[Match]:
+        words = [(m.start(), m.end()) for m in re.finditer(r"\S+", norm)]
+        found: List[Match] = []
+        for size in range(1, min(self._max_words, len(words)) + 1):
+            for i in range(len(words) - size + 1):
+                start, end = words[i][0], words[i + size - 1][1]
+                if words[i][1] - words[i][0] == 1 or end - words[i + size - 1][0] == 1:
+                    continue  # a stray letter at the edge ("CPC's" -> "cpc s")
+                candidate = " ".join(norm[s:e] for s, e in words[i : i + size])
+                hit = self._closest(candidate)
+                if hit is not None:
+                    etype, value = self.forms[hit]
+                    found.append(Match(start, end, text[start:end], etype, value, True))
+        return found
+
+    def _closest(self, candidate: str) -> str | None:
+        if len(candidate) < self.fuzzy_min_length or candidate in _PROTECTED:
+            return None
+        if candidate in self.forms:
+            return None  # exact forms are the phrase matcher's job
+        limit = 1 if len(candidate) < 10 else 2
+        hit = process.extractOne(
+            candidate, self._fuzzy_keys, scorer=OSA.distance, score_cutoff=limit
+        )
+        if hit is None:
+            return None
+        key = hit[0]
+        # a typo keeps the first letter and roughly the length of the word
+        if key[0] != candidate[0] or abs(len(key) - len(candidate)) > limit:
+            return None
+        return key

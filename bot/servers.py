@@ -1,0 +1,156 @@
+"""Starts, watches and stops the action server and the Rasa server.
+
+Used by ``python -m bot run`` / ``chat`` (the Makefile), the end-to-end tests
+and the benchmark, so all of them start the bot the same way. Settings come
+from environment variables with safe local defaults (see README, "Settings").
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    rasa_port: int = 5005
+    action_port: int = 5055
+    web_port: int = 8000
+    allowed_origins: str = "http://localhost:8000"
+    api_token: str | None = None
+    tracker_db: str = str(ROOT / "tracker.db")
+    model: str = str(ROOT / "models")
+    extra_env: Dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        env = os.environ
+        values: Dict[str, object] = dict(
+            host=env.get("BOT_HOST", cls.host),
+            rasa_port=int(env.get("RASA_PORT", cls.rasa_port)),
+            action_port=int(env.get("ACTION_PORT", cls.action_port)),
+            web_port=int(env.get("WEB_PORT", cls.web_port)),
+            allowed_origins=env.get("BOT_ALLOWED_ORIGINS", f"http://localhost:{env.get('WEB_PORT', 8000)}"),
+            api_token=env.get("RASA_API_TOKEN") or None,
+            tracker_db=env.get("TRACKER_DB", str(ROOT / "tracker.db")),
+            model=env.get("BOT_MODEL", str(ROOT / "models")),
+        )
+        values.update(overrides)
+        return cls(**values)  # type: ignore[arg-type]
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.host}:{self.rasa_port}"
+
+    @property
+    def action_url(self) -> str:
+        return f"http://127.0.0.1:{self.action_port}/webhook"
+
+
+def child_env(settings: Settings) -> Dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        ACTION_ENDPOINT_URL=settings.action_url,
+        TRACKER_DB=settings.tracker_db,
+        SANIC_HOST=env.get("ACTION_HOST", "127.0.0.1"),  # action server: localhost only
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
+        RASA_TELEMETRY_ENABLED="false",
+        TF_CPP_MIN_LOG_LEVEL="2",
+    )
+    env.update(settings.extra_env)
+    return env
+
+
+def action_server_cmd(settings: Settings) -> List[str]:
+    return [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(settings.action_port)]
+
+
+def rasa_server_cmd(settings: Settings, credentials: Path) -> List[str]:
+    cmd = [
+        str(BIN / "rasa"), "run",
+        "--model", settings.model,
+        "--interface", settings.host,
+        "--port", str(settings.rasa_port),
+        "--credentials", str(credentials),
+        "--endpoints", str(ROOT / "endpoints.yml"),
+        "--cors", *settings.allowed_origins.split(),
+    ]
+    if settings.api_token:
+        cmd += ["--enable-api", "--auth-token", settings.api_token]
+    return cmd
+
+
+def wait_http(url: str, timeout: float, proc: subprocess.Popen | None = None) -> None:
+    """Wait until ``url`` answers 200, or raise with a clear reason."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"server exited with code {proc.returncode} before {url} answered")
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.25)
+    raise TimeoutError(f"{url} did not answer within {timeout:.0f}s")
+
+
+def stop(proc: subprocess.Popen | None, grace: float = 10.0) -> None:
+    if proc is None or proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=grace)
+    except (subprocess.TimeoutExpired, ProcessLookupError):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait()
+
+
+def spawn(cmd: List[str], env: Dict[str, str], log: Path | None) -> subprocess.Popen:
+    out = open(log, "ab") if log else None  # noqa: SIM115 - closed with the process
+    return subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT if out else None,
+        start_new_session=True,
+    )
+
+
+class ActionServer:
+    def __init__(self, settings: Settings, log: Path | None = None) -> None:
+        self.settings, self.log, self.proc = settings, log, None
+
+    def start(self, timeout: float = 60) -> ActionServer:
+        self.proc = spawn(action_server_cmd(self.settings), child_env(self.settings), self.log)
+        wait_http(f"http://127.0.0.1:{self.settings.action_port}/health", timeout, self.proc)
+        return self
+
+    def stop(self) -> None:
+        stop(self.proc)
+
+
+class RasaServer:
+    def __init__(self, settings: Settings, credentials: Path, log: Path | None = None) -> None:
+        self.settings, self.credentials, self.log, self.proc = settings, credentials, log, None
+
+    def start(self, timeout: float = 120) -> RasaServer:
+        cmd = rasa_server_cmd(self.settings, self.credentials)
+        self.proc = spawn(cmd, child_env(self.settings), self.log)
+        wait_http(f"{self.settings.rasa_url}/webhooks/rest/", timeout, self.proc)
+        return self
+
+    def stop(self) -> None:
+        stop(self.proc)

@@ -1,0 +1,155 @@
+"""Every custom action, run on a tracker the way the action server would (financial-demo style)."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answers import ActionAnswer
+from actions.comparisons import ActionCompare
+from actions.suggestions import ActionSuggestTopics
+from bot import knowledge
+
+ENTITY_SLOTS = {etype: None for etype in knowledge.ENTITY_TYPES}
+
+
+@pytest.fixture(autouse=True)
+def use_mini_kb(monkeypatch: pytest.MonkeyPatch, mini_kb: knowledge.KnowledgeBase) -> None:
+    monkeypatch.setattr(knowledge, "get", lambda root=None: mini_kb)
+
+
+def tracker(intent: str, entities: Dict[str, Any] = None, slots: Dict[str, Any] | None = None,
+            text: str = "") -> Tracker:
+    ents = [
+        {"entity": etype, "value": value, "start": 0, "end": 1}
+        for etype, values in (entities or {}).items()
+        for value in (values if isinstance(values, list) else [values])
+    ]
+    return Tracker.from_dict(
+        {
+            "sender_id": "test-user",
+            "slots": {"topic": None, **ENTITY_SLOTS, **(slots or {})},
+            "latest_message": {"text": text, "intent": {"name": intent, "confidence": 0.93}, "entities": ents},
+            "events": [],
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": "action_listen",
+        }
+    )
+
+
+async def run(action, t: Tracker) -> tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, t, {})
+    return events, dispatcher.messages
+
+
+def texts(messages: List[Dict[str, Any]]) -> List[str]:
+    return [m["text"] for m in messages]
+
+
+@pytest.mark.asyncio
+async def test_topic_question_without_entities() -> None:
+    events, messages = await run(ActionAnswer(), tracker("ask_salary"))
+    assert events == [SlotSet("topic", "salary")]
+    [message] = messages
+    assert message["text"].startswith("Pay is about $40,000 to $60,000 a year. Sources differ here:")
+    assert "Growth is 8% (Career guide, 2022-2032). Growth is 7% (Body, 2024)." in message["text"]
+    assert message["text"].endswith("Sources: Career guide (2022-2032); Body (2024).")
+    assert message["buttons"] == [{"title": "Which certification?", "payload": "/ask_certification"}]
+
+
+@pytest.mark.asyncio
+async def test_entity_in_message_narrows_and_becomes_context() -> None:
+    events, messages = await run(ActionAnswer(), tracker("ask_salary", {"certification": "cpc"}))
+    assert events == [SlotSet("topic", "salary"), SlotSet("certification", ["cpc"])]
+    assert texts(messages) == [
+        "CPC holders average $58,895.\nSource: Career guide (accessed Nov 14, 2023)."
+    ]
+
+
+@pytest.mark.asyncio
+async def test_follow_up_pronoun_uses_context() -> None:
+    """'who offers it?' after talking about the CPC."""
+    t = tracker("ask_certification", slots={"topic": "salary", "certification": ["cpc"]})
+    events, messages = await run(ActionAnswer(), t)
+    assert events == [SlotSet("topic", "certification")]
+    assert texts(messages)[0].startswith(
+        "The CPC (Certified Professional Coder) is offered by AAPC (American Academy of Professional Coders)."
+    )
+
+
+@pytest.mark.asyncio
+async def test_inform_keeps_the_topic_and_switches_the_subject() -> None:
+    """'what about entry level?' after a CPC salary answer."""
+    t = tracker("inform", {"experience_level": "entry"}, slots={"topic": "salary", "certification": ["cpc"]})
+    events, messages = await run(ActionAnswer(), t)
+    assert events == [SlotSet("certification", None), SlotSet("experience_level", ["entry"])]
+    assert texts(messages) == ["Entry-level pay is $40,000 to $45,000.\nSource: Career guide."]
+
+
+@pytest.mark.asyncio
+async def test_inform_without_topic_picks_the_entity_topic() -> None:
+    events, messages = await run(ActionAnswer(), tracker("inform", {"certification": "ccs"}))
+    assert events == [SlotSet("topic", "certification"), SlotSet("certification", ["ccs"])]
+    assert "The CCS (Certified Coding Specialist) is offered by AAPC" in texts(messages)[0]
+
+
+@pytest.mark.asyncio
+async def test_entity_without_facts_says_so_and_gives_the_general_picture() -> None:
+    events, messages = await run(ActionAnswer(), tracker("ask_salary", {"certification": "ccs"}))
+    assert texts(messages)[0].startswith(
+        "My sources have nothing specific on pay for CCS, so here is the general picture.\nPay is about"
+    )
+
+
+@pytest.mark.asyncio
+async def test_unknown_entity_values_are_ignored() -> None:
+    events, messages = await run(ActionAnswer(), tracker("ask_salary", {"certification": "<script>"}))
+    assert events == [SlotSet("topic", "salary")]
+    assert texts(messages)[0].startswith("Pay is about")
+
+
+@pytest.mark.asyncio
+async def test_compare_two_named_in_the_message() -> None:
+    events, messages = await run(ActionCompare(), tracker("compare", {"certification": ["cpc", "ccs"]}))
+    assert events == [SlotSet("topic", "salary"), SlotSet("certification", ["cpc", "ccs"])]
+    [message] = messages
+    lines = message["text"].split("\n")
+    assert lines[0] == "Side by side:"
+    assert lines[1].startswith("- CPC: The CPC (Certified Professional Coder) is offered by AAPC")
+    assert lines[1].endswith("CPC holders average $58,895.")
+    assert lines[2].startswith("- CCS: The CCS (Certified Coding Specialist) is offered by AAPC")
+    assert lines[3] == "Source: Career guide (accessed Nov 14, 2023)."
+
+
+@pytest.mark.asyncio
+async def test_compare_one_named_with_one_from_context() -> None:
+    """'how does it compare to the CCS?' after talking about the CPC."""
+    t = tracker("compare", {"certification": "ccs"}, slots={"topic": "certification", "certification": ["cpc"]})
+    events, messages = await run(ActionCompare(), t)
+    assert SlotSet("certification", ["cpc", "ccs"]) in events
+    assert [line[:5] for line in messages[0]["text"].split("\n")[1:3]] == ["- CPC", "- CCS"]
+
+
+@pytest.mark.asyncio
+async def test_compare_with_nothing_to_compare_asks_for_two() -> None:
+    events, messages = await run(ActionCompare(), tracker("compare"))
+    assert events == []
+    assert messages[0]["text"].startswith("Tell me the two things to compare")
+    assert messages[0]["buttons"][0] == {
+        "title": "CPC vs CCS", "payload": '/compare{"certification": ["cpc", "ccs"]}'
+    }
+
+
+@pytest.mark.asyncio
+async def test_suggestions_offer_closest_topics() -> None:
+    events, messages = await run(ActionSuggestTopics(), tracker("nlu_fallback", text="how much money wage"))
+    assert events == []
+    assert messages[0]["text"] == "These topics look closest to what you asked:"
+    assert messages[0]["buttons"][0] == {"title": "How much does it pay?", "payload": "/ask_salary"}

@@ -1,0 +1,84 @@
+"""Raw text rules: typed payloads, empty and overlong messages, control characters."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.nlu.emergency import sounds_like_emergency
+from bot.nlu.guard import MAX_MESSAGE_CHARS, clean_text, guard_text
+
+ALLOWED = {"ask_salary", "compare", "help", "inform"}
+KNOWN = {"certification": {"cpc", "ccs"}, "role": {"coder"}}
+
+
+def guard(text):
+    return guard_text(text, ALLOWED, KNOWN)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "/ask_salary",
+        '/ask_salary{"certification": "cpc"}',
+        '/compare{"certification": ["cpc", "ccs"]}',
+    ],
+)
+def test_button_payloads_pass(payload: str) -> None:
+    assert guard(payload) == payload
+
+
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("/restart", "restart"),
+        ("/session_start", "session_start"),
+        ('/ask_salary{"certification": "<script>"}', 'ask_salary{"certification": "<script>"}'),
+        ('/ask_salary{"topic": "salary"}', 'ask_salary{"topic": "salary"}'),
+        ('/ask_salary{"certification": 5}', 'ask_salary{"certification": 5}'),
+        ("/ask_salary{not json}", "ask_salary{not json}"),
+        ("//nlu_fallback", "nlu_fallback"),
+        ("/", "/help"),
+    ],
+)
+def test_typed_payloads_are_read_as_text(typed: str, expected: str) -> None:
+    assert guard(typed) == expected
+
+
+@pytest.mark.parametrize("empty", [None, "", "   ", "\n\t", "\u200b", "\x00\x01"])
+def test_empty_messages_ask_for_help(empty) -> None:
+    assert guard(empty) == "/help"
+
+
+def test_long_messages_are_cut_at_a_word() -> None:
+    text = "how much do coders make " * 1000
+    out = guard(text)
+    assert len(out) <= MAX_MESSAGE_CHARS
+    assert out.startswith("how much do coders make")
+    assert out.endswith("make") or out.endswith("coders") or out.split()[-1] in text.split()
+
+
+def test_one_huge_word_is_cut_too() -> None:
+    assert len(clean_text("x" * 20_000)) == MAX_MESSAGE_CHARS
+
+
+def test_other_text_is_untouched_but_for_spacing() -> None:
+    assert guard("  what   is <b>CPC</b>?  ") == "what is <b>CPC</b>?"
+    assert guard("¿cuánto gana un codificador? 🤔") == "¿cuánto gana un codificador? 🤔"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I have chest pain right now", "i cant breathe", "my friend collapsed", "I took too many pills",
+     "I want to kill myself", "he is bleeding heavily"],
+)
+def test_emergencies(text: str) -> None:
+    assert sounds_like_emergency(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["how much do ER coders make", "what is the ICD-10 code for chest pain", "is coding stressful",
+     "do coders work in emergency departments", ""],
+)
+def test_not_emergencies(text: str) -> None:
+    assert not sounds_like_emergency(text)

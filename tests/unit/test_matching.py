@@ -1,0 +1,83 @@
+"""Entity matching from knowledge-base names: exact, separators, typos, no false friends."""
+
+from __future__ import annotations
+
+from typing import List, Tuple
+
+import pytest
+
+from bot.nlu.matching import EntityMatcher, normalise
+
+FORMS = [
+    ("Certified Professional Coder", "certification", "cpc"),
+    ("CPC", "certification", "cpc"),
+    ("CPC-A", "certification", "cpc"),
+    ("CPT", "coding_system", "cpt"),
+    ("ICD-10", "coding_system", "icd10"),
+    ("ICD-10-CM", "coding_system", "icd10cm"),
+    ("HCPCS", "coding_system", "hcpcs"),
+    ("coder", "role", "coder"),
+    ("coders", "role", "coder"),
+    ("entry level", "experience_level", "entry"),
+    ("associate's degree", "education_path", "associate"),
+]
+
+
+@pytest.fixture(scope="module")
+def matcher() -> EntityMatcher:
+    return EntityMatcher(FORMS)
+
+
+def found(matcher: EntityMatcher, text: str) -> List[Tuple[str, str, str]]:
+    return [(m.text, m.entity, m.value) for m in matcher.find(text)]
+
+
+def test_normalise_keeps_offsets() -> None:
+    text = "ICD-10-CM/CPT's"
+    assert len(normalise(text)) == len(text)
+    assert normalise(text) == "icd 10 cm cpt s"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("how much do CPC's make", [("CPC", "certification", "cpc")]),
+        ("cpt vs cpc", [("cpt", "coding_system", "cpt"), ("cpc", "certification", "cpc")]),
+        ("ICD-10-CM or icd 10?", [("ICD-10-CM", "coding_system", "icd10cm"), ("icd 10", "coding_system", "icd10")]),
+        ("what is the cpc-a", [("cpc-a", "certification", "cpc")]),
+        ("Entry-Level coder pay", [("Entry-Level", "experience_level", "entry"), ("coder", "role", "coder")]),
+        ("an associate's degree", [("associate's degree", "education_path", "associate")]),
+    ],
+)
+def test_exact_matches(matcher: EntityMatcher, text: str, expected: list) -> None:
+    assert found(matcher, text) == expected
+
+
+def test_offsets_point_into_the_original_text(matcher: EntityMatcher) -> None:
+    text = "Is the Certified Professional Coder worth it?"
+    [match] = matcher.find(text)
+    assert text[match.start : match.end] == "Certified Professional Coder"
+    assert not match.fuzzy
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("certifed profesional coder pay", ("certifed profesional coder", "certification", "cpc")),
+        ("what are hcpsc codes", ("hcpsc", "coding_system", "hcpcs")),
+    ],
+)
+def test_typos_are_matched_fuzzily(matcher: EntityMatcher, text: str, expected: tuple) -> None:
+    [match] = matcher.find(text)
+    assert (match.text, match.entity, match.value) == expected
+    assert match.fuzzy
+
+
+@pytest.mark.parametrize("text", ["medical codes", "billing and coding", "what does it cost", "", "   "])
+def test_no_false_friends(matcher: EntityMatcher, text: str) -> None:
+    assert found(matcher, text) == []
+
+
+def test_short_abbreviations_are_never_fuzzy(matcher: EntityMatcher) -> None:
+    # "cpa" is one edit from both CPC and CPT: guessing would be wrong half the time
+    assert found(matcher, "should I become a cpa") == []
