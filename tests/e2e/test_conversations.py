@@ -1,0 +1,75 @@
+"""Multi-turn conversations over the REST webhook of the running bot."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import Chat
+
+pytestmark = pytest.mark.e2e
+
+
+def test_certification_follow_ups(chat: Chat) -> None:
+    first = chat.text("tell me about the CCS certification")
+    assert "AHIMA" in first and "Source" in first
+    pay = chat.text("how much does it pay?")
+    assert "$55,763" in pay
+    assert "Source" in pay
+    who = chat.text("and who offers it?")
+    assert "AHIMA" in who and "CCS" in who
+
+
+def test_switching_subject_keeps_the_topic(chat: Chat) -> None:
+    chat.text("how much does a CPC make")
+    entry = chat.text("what about entry level?")
+    assert "$40,000" in entry
+    other = chat.text("and the CCS?")
+    assert "$55,763" in other
+
+
+def test_comparison_side_by_side(chat: Chat) -> None:
+    reply = chat.text("CIC or COC, which one?")
+    assert "CIC" in reply and "COC" in reply
+    assert reply.index("CIC") != reply.index("COC")
+    assert "$58,730" in reply and "$64,267" in reply
+
+
+def test_comparison_follow_up_with_context(chat: Chat) -> None:
+    chat.text("what is the CPB")
+    reply = chat.text("how does it compare to the CPC?")
+    assert "CPB" in reply and "CPC" in reply
+
+
+def test_answers_carry_buttons_and_sources(chat: Chat) -> None:
+    messages = chat.say("can I work from home as a coder?")
+    assert any("Source" in m.get("text", "") for m in messages)
+    assert any(m.get("buttons") for m in messages)
+    reply = "\n".join(m["text"] for m in messages)
+    assert "51%" in reply and "55%" in reply  # the sources disagree and both are shown
+
+
+def test_out_of_scope_is_declined_and_conversation_goes_on(chat: Chat) -> None:
+    assert "only cover careers" in chat.text("what's a good recipe for lasagna")
+    assert "911" in chat.text("I have crushing chest pain right now")
+    assert "can't look up" in chat.text("what is the CPT code for a knee MRI")
+    assert "$" in chat.text("ok so how much do coders earn")
+
+
+def test_fallback_offers_topics_as_buttons(chat: Chat) -> None:
+    messages = chat.say("hmm blarg the thing with the stuff")
+    assert any(m.get("buttons") for m in messages)
+    assert all(m["buttons"][0]["payload"].startswith("/ask_") for m in messages if m.get("buttons"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "🙂🙂🙂", "<script>alert(1)</script>", "'; DROP TABLE users;--",
+     "¿cuánto gana un codificador médico?", "x" * 20_000, "/restart", '/ask_salary{"certification": "<b>"}'],
+)
+def test_bad_input_gets_a_sensible_reply(chat: Chat, text: str) -> None:
+    messages = chat.say(text)
+    assert messages and all(m.get("text") for m in messages)
+    joined = " ".join(m["text"] for m in messages)
+    assert "Traceback" not in joined and "Exception" not in joined
+    # the conversation is still usable afterwards
+    assert "$" in chat.text("how much do medical coders make?")

@@ -1,0 +1,83 @@
+"""The custom Rasa components, run the way Rasa's graph runs them."""
+
+from __future__ import annotations
+
+from typing import Any, Dict
+
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot import knowledge
+from bot.nlu.components import EmergencyOverride, InputGuard, KnowledgeEntityExtractor
+
+
+@pytest.fixture(autouse=True)
+def use_mini_kb(monkeypatch: pytest.MonkeyPatch, mini_kb: knowledge.KnowledgeBase) -> None:
+    monkeypatch.setattr(knowledge, "get", lambda root=None: mini_kb)
+
+
+def create(cls, tmp_path, **config: Any):
+    full: Dict[str, Any] = {**cls.get_default_config(), **config}
+    return cls.create(
+        full, LocalModelStorage(tmp_path), Resource(cls.__name__), ExecutionContext(GraphSchema({}), "test")
+    )
+
+
+def test_extractor_outputs_canonical_ids_with_offsets(tmp_path) -> None:
+    extractor = create(KnowledgeEntityExtractor, tmp_path)
+    message = Message(data={"text": "is the CPC exam harder for a beginner or an entry level person"})
+    [out] = extractor.process([message])
+    entities = out.get("entities")
+    assert [(e["entity"], e["value"], e["start"], e["end"]) for e in entities] == [
+        ("certification", "cpc", 7, 15),
+        ("experience_level", "entry", 29, 37),
+        ("experience_level", "entry", 44, 55),
+    ]
+    assert all(e["extractor"] == "KnowledgeEntityExtractor" for e in entities)
+    assert "entities" in out.as_dict(only_output_properties=True)
+
+
+def test_extractor_marks_fuzzy_matches_with_lower_confidence(tmp_path) -> None:
+    extractor = create(KnowledgeEntityExtractor, tmp_path)
+    [out] = extractor.process([Message(data={"text": "certifed profesional coder"})])
+    [entity] = out.get("entities")
+    assert entity["value"] == "cpc" and entity["confidence"] == 0.8
+
+
+def test_extractor_skips_button_payloads(tmp_path) -> None:
+    extractor = create(KnowledgeEntityExtractor, tmp_path)
+    [out] = extractor.process([Message(data={"text": '/ask_salary{"certification": "cpc"}'})])
+    assert not out.get("entities")
+
+
+def test_extractor_ignores_training(tmp_path) -> None:
+    extractor = create(KnowledgeEntityExtractor, tmp_path)
+    data = TrainingData([Message(data={"text": "cpc", "intent": "inform"})])
+    assert extractor.process_training_data(data) is data
+
+
+def test_guard_uses_knowledge_for_allowed_payloads(tmp_path) -> None:
+    guard = create(InputGuard, tmp_path, max_chars=50)
+    messages = [
+        Message(data={"text": '/ask_salary{"certification": "cpc"}'}),
+        Message(data={"text": '/ask_salary{"certification": "zzz"}'}),
+        Message(data={"text": "/restart"}),
+        Message(data={"text": ""}),
+        Message(data={"text": "a " * 100}),
+    ]
+    out = [m.get("text") for m in guard.process(messages)]
+    assert out[:4] == ['/ask_salary{"certification": "cpc"}', 'ask_salary{"certification": "zzz"}', "restart", "/help"]
+    assert len(out[4]) <= 50
+
+
+def test_emergency_override(tmp_path) -> None:
+    override = create(EmergencyOverride, tmp_path)
+    calm = Message(data={"text": "how much do coders make", "intent": {"name": "ask_salary", "confidence": 0.9}})
+    urgent = Message(data={"text": "my son is unconscious", "intent": {"name": "out_of_scope", "confidence": 0.4}})
+    override.process([calm, urgent])
+    assert calm.get("intent")["name"] == "ask_salary"
+    assert urgent.get("intent") == {"name": "medical_emergency", "confidence": 1.0}
