@@ -1,0 +1,25 @@
+"""Benchmarks for the bot: ``python -m bench`` (``make bench``).
+
+Sections (``--only``): ``nlu`` (5-fold cross-validation), ``answers`` (held-out
+dev questions over REST), ``oos`` (out-of-scope declines), ``speed`` (latency,
+throughput, start-up, memory), ``baseline`` (TF-IDF search over the seed
+articles) and ``training`` (full ``rasa train`` wall clock). Results go to
+``bench/results.json`` and ``bench/REPORT.md``; scratch files to ``bench/out/``.
+
+The pure parts (matcher, percentiles, decline detector, passage search) have no
+Rasa imports, so unit tests and the load generator stay light.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+OUT = BENCH / "out"
+PLOTS = BENCH / "plots"
+RESULTS = BENCH / "results.json"
+REPORT = BENCH / "REPORT.md"
+DEV_QUESTIONS = BENCH / "dev_questions.yml"
+OUT_OF_SCOPE = BENCH / "out_of_scope.yml"
+MODEL = ROOT / "models" / "current.tar.gz"
