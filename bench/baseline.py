@@ -107,3 +107,32 @@ class SearchBox:
 
 def answer_all(box: SearchBox, questions: Iterable[str]) -> List[str]:
     return [box.top(q) for q in questions]
+
+
+def run(questions: Sequence, conversations: Sequence) -> dict:
+    """Scores the search box on the dev set with the bot's matcher.
+
+    Conversation turns are asked as single questions: a search box has no memory.
+    """
+    from bench.matching import matches
+    from bench.stats import share
+
+    corpus = load_corpus()
+    box = SearchBox([p for _, p in corpus])
+    singles = [bool(matches(q.expect, box.top(q.text))) for q in questions]
+    turns = [bool(matches(t.expect, box.top(t.text))) for c in conversations for t in c.turns]
+    result = {
+        "corpus": {"articles": len({f for f, _ in corpus}), "passages": len(corpus),
+                   "folder": os.path.relpath(seeds_dir(), ROOT)},
+        "method": "TF-IDF (sklearn, English stop words, sublinear tf) over passages of <= "
+                  f"{MAX_SENTENCES} sentences; top passage is the answer; conversation turns asked "
+                  "alone (no memory)",
+        "questions": {"passed": sum(singles), "total": len(singles), "score": share(sum(singles), len(singles))},
+        "conversation_turns": {"passed": sum(turns), "total": len(turns), "score": share(sum(turns), len(turns))},
+        "overall": {"passed": sum(singles) + sum(turns), "total": len(singles) + len(turns),
+                    "score": share(sum(singles) + sum(turns), len(singles) + len(turns))},
+    }
+    o = result["overall"]
+    print(f"  search-box baseline: {o['passed']}/{o['total']} = {o['score']:.1%} "
+          f"({len(corpus)} passages; turns scored without memory)", flush=True)
+    return result

@@ -1,0 +1,111 @@
+"""Section ``speed``: latency for one user, load from 20 users, start-up and memory.
+
+Latency is the wall time of one REST webhook POST as the client sees it
+(NLU, policy, action server call, tracker store read and write). The single
+user sends sequentially and starts a new conversation every few turns, like
+real visitors; the concurrent load comes from ``python -m bench.load`` in a
+second process so the client does not share the server's interpreter.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Dict, List, Sequence
+
+from bench import OUT, PLOTS, ROOT
+from bench.botrun import RunningBot, new_sender, tree_rss_kb
+from bench.runner import shown
+from bench.stats import latency_summary
+
+CONVERSATION_TURNS = 10
+WARMUP_TURNS = 5
+
+
+def single_user(bot: RunningBot, texts: Sequence[str], turns: int) -> Dict[str, Any]:
+    client = bot.client()
+    for n in range(WARMUP_TURNS):  # first requests pay for lazy imports and caches
+        client.say(new_sender("warm"), texts[n % len(texts)])
+    latencies: List[float] = []
+    errors: List[str] = []
+    sender = ""
+    for n in range(turns):
+        if n % CONVERSATION_TURNS == 0:
+            sender = new_sender("speed")
+        try:
+            _, seconds = client.say(sender, texts[n % len(texts)])
+            latencies.append(seconds)
+        except Exception as error:  # noqa: BLE001 - counted, not fatal
+            errors.append(type(error).__name__)
+    return {"turns": turns, "warmup_turns": WARMUP_TURNS, "conversation_turns": CONVERSATION_TURNS,
+            "errors": len(errors), **latency_summary(latencies), "latencies_s": [round(x, 5) for x in latencies]}
+
+
+def concurrent(bot: RunningBot, texts: Sequence[str], users: int, turns: int, max_seconds: float) -> Dict[str, Any]:
+    texts_file = OUT / "load_texts.json"
+    result_file = OUT / "load_result.json"
+    texts_file.write_text(json.dumps(list(texts)), encoding="utf-8")
+    if result_file.exists():
+        result_file.unlink()
+    cmd = [sys.executable, "-m", "bench.load", "--url", f"{bot.rasa_url}/webhooks/rest/webhook",
+           "--texts", str(texts_file), "--users", str(users), "--turns", str(turns),
+           "--conversation", str(CONVERSATION_TURNS), "--max-seconds", str(max_seconds), "--out", str(result_file)]
+    proc = subprocess.run(cmd, cwd=ROOT, timeout=max_seconds + 60, capture_output=True, text=True)
+    if proc.returncode or not result_file.exists():
+        raise RuntimeError(f"load generator failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    result = json.loads(result_file.read_text(encoding="utf-8"))
+    latencies = result.pop("latencies_s")
+    shown_cmd = shown(cmd).replace(bot.rasa_url, "http://127.0.0.1:PORT")
+    return {"load_command": shown_cmd, **result, **latency_summary(latencies), "latencies_s": latencies}
+
+
+def plot_latency(single: Sequence[float], many: Sequence[float], users: int, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6.4, 3.4), dpi=90)
+    data = [[x * 1000 for x in single], [x * 1000 for x in many]]
+    top = max((max(d) for d in data if d), default=1)
+    bins = [top * i / 50 for i in range(51)]
+    for values, label in zip(data, ["1 user (sequential)", f"{users} concurrent users"], strict=True):
+        if values:
+            ax.hist(values, bins=bins, alpha=0.6, label=f"{label}, n={len(values)}")
+    ax.set_xlabel("latency per turn (ms)")
+    ax.set_ylabel("turns")
+    ax.set_title("REST webhook latency")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def run(bot: RunningBot, texts: Sequence[str], quick: bool = False) -> Dict[str, Any]:
+    print(f"  start-up to ready {bot.startup_seconds:.1f}s (first reply {bot.first_reply_seconds * 1000:.0f} ms)",
+          flush=True)
+    single = single_user(bot, texts, 40 if quick else 220)
+    print(f"  1 user: {single['count']} turns, p50 {single['p50_ms']} ms, p95 {single['p95_ms']} ms, "
+          f"p99 {single['p99_ms']} ms, {single['errors']} errors", flush=True)
+    users = 20
+    many = concurrent(bot, texts, users, turns=3 if quick else 25, max_seconds=60 if quick else 240)
+    print(f"  {users} users: {many['ok']} turns in {many['wall_seconds']:.1f}s = "
+          f"{many['throughput_turns_per_s']} turns/s, p50 {many.get('p50_ms')} ms, p95 {many.get('p95_ms')} ms, "
+          f"{many['errors']} errors", flush=True)
+    rss = {"rasa_server_mb": round(tree_rss_kb(bot.rasa_pid) / 1024, 1),
+           "action_server_mb": round(tree_rss_kb(bot.action_pid) / 1024, 1)}
+    print(f"  memory after load: Rasa server {rss['rasa_server_mb']} MB, action server {rss['action_server_mb']} MB",
+          flush=True)
+    plot = PLOTS / "latency_histogram.png"
+    plot_latency(single["latencies_s"], many["latencies_s"], users, plot)
+    return {
+        "startup_seconds": round(bot.startup_seconds, 2),
+        "first_reply_ms": round(bot.first_reply_seconds * 1000, 1),
+        "single_user": single,
+        "concurrent": many,
+        "memory_after_load": rss,
+        "plots": ["plots/latency_histogram.png"],
+    }
