@@ -111,6 +111,31 @@ def render(results: Results) -> str:
         lines.append(f"| {t['what']} | {t['target']} | {measured} | {_status(t['holds'])} |")
     lines.append("")
 
+    for name, part in SECTION_RENDERERS.items():
+        chunk: List[str] = []
+        try:
+            part(s, chunk)
+            lines += chunk
+        except (KeyError, TypeError) as error:
+            lines += [f"> Section `{name}` is incomplete in results.json ({type(error).__name__}: {error}).", ""]
+
+    lines += [
+        "## Reproduce", "",
+        "```",
+        "make bench                                  # everything (needs models/current.tar.gz: make train)",
+        "python -m bench --only nlu,baseline         # no trained model needed",
+        "python -m bench --only answers,oos,speed    # starts the bot on free ports",
+        "python -m bench --only training            # slow: full rasa train --force",
+        "python -m bench --quick                     # small samples, for development",
+        "```",
+        "",
+        "Run from the repository root with the project's virtualenv (`.venv/bin/python`).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _render_nlu(s: Mapping[str, Any], lines: List[str]) -> None:
     nlu = s.get("nlu")
     if isinstance(nlu, Mapping) and "intent_f1" in nlu:
         lines += [
@@ -133,6 +158,8 @@ def render(results: Results) -> str:
         lines += [f"![{p}]({p})" for p in nlu.get("plots", [])]
         lines.append("")
 
+
+def _render_answers(s: Mapping[str, Any], lines: List[str]) -> None:
     ans = s.get("answers")
     if isinstance(ans, Mapping) and "overall" in ans:
         base = s.get("baseline") if isinstance(s.get("baseline"), Mapping) else {}
@@ -169,6 +196,8 @@ def render(results: Results) -> str:
                              f"{f['intent'] or '?'} | {reply} |")
             lines.append("")
 
+
+def _render_oos(s: Mapping[str, Any], lines: List[str]) -> None:
     oos = s.get("oos")
     if isinstance(oos, Mapping) and "recall" in oos:
         lines += [
@@ -188,6 +217,8 @@ def render(results: Results) -> str:
                 lines.append(f"| {m['id']} | {m['kind']} | {m['text'].replace('|', '/')} | {got} | {m['intent']} |")
         lines.append("")
 
+
+def _render_speed(s: Mapping[str, Any], lines: List[str]) -> None:
     sp = s.get("speed")
     if isinstance(sp, Mapping) and "single_user" in sp:
         one, many, mem = sp["single_user"], sp["concurrent"], sp["memory_after_load"]
@@ -213,22 +244,18 @@ def render(results: Results) -> str:
         lines += [f"![{p}]({p})" for p in sp.get("plots", [])]
         lines.append("")
 
+
+def _render_training(s: Mapping[str, Any], lines: List[str]) -> None:
     tr = s.get("training")
     if isinstance(tr, Mapping) and "seconds" in tr:
         lines += ["## Training", "", f"`{tr['rasa_command']}`: {tr['seconds']:.0f} s wall clock"
                   f"{', model ' + str(tr['model_mb']) + ' MB' if tr.get('model_mb') else ''}.", ""]
 
-    lines += [
-        "## Reproduce", "",
-        "```",
-        "make bench                                  # everything (needs models/current.tar.gz: make train)",
-        "python -m bench --only nlu,baseline         # no trained model needed",
-        "python -m bench --only answers,oos,speed    # starts the bot on free ports",
-        "python -m bench --only training            # slow: full rasa train --force",
-        "python -m bench --quick                     # small samples, for development",
-        "```",
-        "",
-        "Run from the repository root with the project's virtualenv (`.venv/bin/python`).",
-        "",
-    ]
-    return "\n".join(lines)
+
+SECTION_RENDERERS: Dict[str, Callable[[Mapping[str, Any], List[str]], None]] = {
+    "nlu": _render_nlu,
+    "answers": _render_answers,
+    "oos": _render_oos,
+    "speed": _render_speed,
+    "training": _render_training,
+}
