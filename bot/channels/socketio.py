@@ -1,0 +1,90 @@
+"""The website's channel: Rasa's socket.io channel with two small fixes.
+
+Registered in ``credentials.yml`` as ``bot.channels.socketio.SocketIOInput``;
+the channel keeps the name ``socketio``, so the widget still talks to
+``/socket.io`` and the conversations keep their ``input_channel``.
+
+1. **Replies reach the browser with session persistence on.** Rasa 3.6.21's
+   ``session_request`` handler calls ``sio.enter_room(...)`` without awaiting it.
+   Since python-socketio 5.10 ``AsyncServer.enter_room`` is a coroutine, so the
+   call does nothing (just a "never awaited" warning), the socket never joins
+   the room named after the session id, and every bot reply, which is emitted
+   to that room, is lost. This class re-registers that one handler, awaiting
+   ``enter_room`` when it returns an awaitable (and still working with older
+   python-socketio, where it returns ``None``).
+2. **Only the configured websites may connect.** HTTP CORS (``rasa run --cors``)
+   does not apply to WebSockets, so the ``connect`` handler is wrapped to refuse
+   a browser whose ``Origin`` is not in ``BOT_ALLOWED_ORIGINS`` (space
+   separated; ``*`` allows all; default: the demo website). Clients that send no ``Origin`` (not
+   browsers) are let through, as HTTP CORS would.
+
+Everything else is Rasa's own code: ``blueprint`` calls Rasa's and only swaps
+these two handlers on the ``AsyncServer`` it built.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import os
+import re
+import uuid
+from typing import Any, Awaitable, Callable, Dict, Mapping
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
+from sanic import Blueprint
+
+from bot.channels import resilience
+from bot.servers import default_origins
+
+logger = logging.getLogger(__name__)
+
+resilience.install()  # the Rasa server imports this module: apologise if actions fail
+
+#: Session ids the widget may bring back from its storage (it makes uuid4 hex ones).
+_SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+def allowed_origins(env: Mapping[str, str] | None = None) -> frozenset | None:
+    """Origins from ``BOT_ALLOWED_ORIGINS`` (default: the demo website); ``None`` means any."""
+    env = os.environ if env is None else env
+    origins = (env.get("BOT_ALLOWED_ORIGINS") or default_origins(int(env.get("WEB_PORT") or 8000))).split()
+    if "*" in origins:
+        return None
+    return frozenset(origin.rstrip("/") for origin in origins)
+
+
+class SocketIOInput(RasaSocketIOInput):
+    """Rasa's socket.io input channel, with ``enter_room`` awaited and origins checked."""
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        blueprint = super().blueprint(on_new_message)
+        sio = self.sio
+        namespace = self.namespace or "/"
+        origins = allowed_origins()
+        rasa_connect = sio.handlers[namespace]["connect"]
+
+        async def connect(sid: str, environ: Dict, auth: Dict | None = None) -> bool:
+            origin = (environ.get("HTTP_ORIGIN") or "").rstrip("/")
+            if origin and origins is not None and origin not in origins:
+                logger.warning("Refused a socket.io connection from origin %r.", origin[:100])
+                return False
+            return await rasa_connect(sid, environ, auth)
+
+        sio.on("connect", connect, namespace=self.namespace)
+        sio.on("session_request", self._session_request, namespace=self.namespace)
+        return blueprint
+
+    async def _session_request(self, sid: str, data: Dict | None = None) -> None:
+        """Rasa's handler, with ``enter_room`` awaited and the session id checked."""
+        data = data if isinstance(data, dict) else {}
+        session_id = data.get("session_id")
+        if not isinstance(session_id, str) or not _SESSION_ID.match(session_id):
+            session_id = data["session_id"] = uuid.uuid4().hex
+        if self.session_persistence:
+            joined = self.sio.enter_room(sid, session_id, namespace=self.namespace)
+            if inspect.isawaitable(joined):
+                await joined
+        await self.sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+        logger.debug("socket.io client %s joined session %s.", sid, session_id)
