@@ -17,18 +17,24 @@ export RASA_PORT ?= 5005
 export ACTION_ENDPOINT_URL ?= http://127.0.0.1:$(ACTION_PORT)/webhook
 export TRACKER_DB ?= $(CURDIR)/tracker.db
 
+# The website widget (rasa-webchat) comes from the npm registry, pinned by
+# web/package-lock.json; npm writes node_modules/.package-lock.json on install.
+WEB_DEPS := web/node_modules/.package-lock.json
+# The browser test drives Debian's Chromium (installed by `make install` when missing).
+CHROMIUM := /usr/bin/chromium
+
 TRAIN_INPUTS := config.yml domain.yml $(shell find data knowledge -name '*.yml' 2>/dev/null) \
                 $(wildcard bot/nlu/*.py)
 
-.PHONY: help install train chat run test lint check-knowledge validate test-stories bench clean
+.PHONY: help install web-deps browser train chat run test lint check-knowledge validate test-stories bench clean
 
 help:
-	@echo "make run    install (first time), train if needed, start the bot (REST on :$(RASA_PORT))"
+	@echo "make run    install (first time), train if needed, start the bot and the demo website"
 	@echo "make chat   talk to the bot in the terminal (rasa shell)"
 	@echo "make test   everything CI runs"
 	@echo "make bench  quality and speed benchmarks (writes bench/results.json)"
 
-install: $(STAMP)
+install: $(STAMP) web-deps browser
 
 $(STAMP): pyproject.toml
 	@python3.10 -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null || { \
@@ -40,6 +46,28 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip wheel
 	$(PY) -m pip install --quiet -e ".[test]"
 	@touch $@
+
+web-deps: $(WEB_DEPS)
+
+$(WEB_DEPS): web/package.json web/package-lock.json
+	@command -v npm >/dev/null || { \
+	  echo "ERROR: npm is needed for the website widget: install Node.js 18+ (e.g. 'apt-get install nodejs npm')."; \
+	  exit 1; }
+	cd web && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# Chromium for tests/e2e/test_widget_browser.py, from Debian's packages.
+browser:
+	@if [ -x $(CHROMIUM) ]; then :; \
+	elif command -v apt-get >/dev/null && { [ "$$(id -u)" = 0 ] || sudo -n true 2>/dev/null; }; then \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo "sudo -n"); \
+	  echo "Installing Chromium for the browser test (apt-get install chromium)..."; \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+	  echo "NOTE: $(CHROMIUM) is missing and cannot be installed with apt-get here;"; \
+	  echo "      the browser test will be skipped (it fails instead when CI is set)."; \
+	fi
 
 check-knowledge: $(STAMP)
 	$(PY) -m bot check
@@ -55,7 +83,7 @@ $(MODEL): $(STAMP) $(TRAIN_INPUTS)
 chat: $(MODEL)
 	$(PY) -m bot chat
 
-run: $(MODEL)
+run: $(MODEL) $(WEB_DEPS)
 	$(PY) -m bot run
 
 validate: $(STAMP)
@@ -67,7 +95,7 @@ test-stories: $(MODEL)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check bot actions tests bench
 
-test: $(STAMP) check-knowledge lint validate test-stories
+test: $(STAMP) $(WEB_DEPS) browser check-knowledge lint validate test-stories
 	$(PY) -m pytest
 
 bench: $(MODEL)

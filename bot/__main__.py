@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import List
@@ -25,7 +26,7 @@ def _check(folder: str | None) -> int:
 
 
 def _run() -> int:
-    """Action server + Rasa server until Ctrl-C."""
+    """Action server, Rasa server (REST, socket.io, Slack if set) and the demo website until Ctrl-C."""
     import logging
     import signal
     import time
@@ -38,16 +39,26 @@ def _run() -> int:
     logs = servers.ROOT / ".rasa"
     logs.mkdir(exist_ok=True)
     creds = credentials.write(logs / "credentials.run.yml")
+    slack_on = credentials.slack_credentials(os.environ) is not None
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(1))
     action = servers.ActionServer(settings)
     rasa = servers.RasaServer(settings, creds)
+    web = servers.WebServer(settings)
     try:
         started = time.monotonic()
         action.start()
         rasa.start()
+        web.start()
         print(f"\nReady in {time.monotonic() - started:.1f}s.")
+        print(f"  demo website:   {settings.web_url}")
         print(f"  REST webhook:   {settings.rasa_url}/webhooks/rest/webhook")
+        print(f"  socket.io:      {settings.rasa_url}/socket.io/  (allowed origins: {settings.allowed_origins})")
+        if slack_on:
+            print(f"  Slack events:   {settings.rasa_url}/webhooks/slack/webhook  (behind your public URL)")
+        else:
+            print("  Slack:          off (set SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_CHANNEL)")
+        print(f"  Rasa HTTP API:  {'on, token required' if settings.api_token else 'off (set RASA_API_TOKEN)'}")
         print(f"  action server:  {settings.action_url}")
         print("Press Ctrl-C to stop.", flush=True)
         while not stopping and rasa.proc.poll() is None and action.proc.poll() is None:
@@ -56,6 +67,7 @@ def _run() -> int:
         pass
     finally:
         print("Stopping...", flush=True)
+        web.stop()
         rasa.stop()
         action.stop()
     return 0
@@ -86,7 +98,7 @@ def main(argv: List[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     check = sub.add_parser("check", help="validate the knowledge base")
     check.add_argument("folder", nargs="?", help="knowledge folder (default: knowledge/)")
-    sub.add_parser("run", help="start the action server and the Rasa server")
+    sub.add_parser("run", help="start the action server, the Rasa server and the demo website")
     sub.add_parser("chat", help="rasa shell, with the action server around it")
     args = parser.parse_args(argv)
     if args.command == "check":

@@ -28,8 +28,9 @@ class Settings:
     rasa_port: int = 5005
     action_port: int = 5055
     web_port: int = 8000
-    allowed_origins: str = "http://localhost:8000"
+    allowed_origins: str = "http://localhost:8000 http://127.0.0.1:8000"
     api_token: str | None = None
+    socket_url: str | None = None  # what the demo page tells the widget; default: its host + rasa_port
     tracker_db: str = str(ROOT / "tracker.db")
     model: str = str(ROOT / "models")
     extra_env: Dict[str, str] = field(default_factory=dict)
@@ -42,8 +43,9 @@ class Settings:
             rasa_port=int(env.get("RASA_PORT", cls.rasa_port)),
             action_port=int(env.get("ACTION_PORT", cls.action_port)),
             web_port=int(env.get("WEB_PORT", cls.web_port)),
-            allowed_origins=env.get("BOT_ALLOWED_ORIGINS", f"http://localhost:{env.get('WEB_PORT', 8000)}"),
+            allowed_origins=env.get("BOT_ALLOWED_ORIGINS") or default_origins(int(env.get("WEB_PORT", cls.web_port))),
             api_token=env.get("RASA_API_TOKEN") or None,
+            socket_url=env.get("BOT_SOCKET_URL") or None,
             tracker_db=env.get("TRACKER_DB", str(ROOT / "tracker.db")),
             model=env.get("BOT_MODEL", str(ROOT / "models")),
         )
@@ -55,8 +57,21 @@ class Settings:
         return f"http://{self.host}:{self.rasa_port}"
 
     @property
+    def web_url(self) -> str:
+        return f"http://{_browser_host(self.host)}:{self.web_port}/"
+
+    @property
     def action_url(self) -> str:
         return f"http://127.0.0.1:{self.action_port}/webhook"
+
+
+def default_origins(web_port: int) -> str:
+    """The demo website, as a browser may address it."""
+    return f"http://localhost:{web_port} http://127.0.0.1:{web_port}"
+
+
+def _browser_host(host: str) -> str:
+    return "localhost" if host in ("127.0.0.1", "0.0.0.0", "::", "") else host
 
 
 def child_env(settings: Settings) -> Dict[str, str]:
@@ -64,6 +79,7 @@ def child_env(settings: Settings) -> Dict[str, str]:
     env.update(
         ACTION_ENDPOINT_URL=settings.action_url,
         TRACKER_DB=settings.tracker_db,
+        BOT_ALLOWED_ORIGINS=settings.allowed_origins,  # read by bot.channels.socketio
         SANIC_HOST=env.get("ACTION_HOST", "127.0.0.1"),  # action server: localhost only
         PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
         RASA_TELEMETRY_ENABLED="false",
@@ -141,6 +157,10 @@ class ActionServer:
     def stop(self) -> None:
         stop(self.proc)
 
+    def restart(self, timeout: float = 60) -> ActionServer:
+        self.stop()
+        return self.start(timeout)
+
 
 class RasaServer:
     def __init__(self, settings: Settings, credentials: Path, log: Path | None = None) -> None:
@@ -154,3 +174,21 @@ class RasaServer:
 
     def stop(self) -> None:
         stop(self.proc)
+
+
+class WebServer:
+    """The demo website (:mod:`bot.channels.website`), in this process, on ``host:web_port``."""
+
+    def __init__(self, settings: Settings) -> None:
+        from bot.channels.website import DemoSite
+
+        self.settings = settings
+        self.site = DemoSite(settings.host, settings.web_port, settings.rasa_port, settings.socket_url)
+
+    def start(self, timeout: float = 10) -> WebServer:
+        self.site.start()
+        wait_http(f"http://{self.settings.host}:{self.settings.web_port}/", timeout)
+        return self
+
+    def stop(self) -> None:
+        self.site.stop()
