@@ -43,7 +43,6 @@ $(STAMP): pyproject.toml
 	  echo "       or 'apt-get install python3.10 python3.10-venv', then run make again."; \
 	  exit 1; }
 	@test -x $(PY) || python3.10 -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip wheel
 	$(PY) -m pip install --quiet -e ".[test]"
 	@touch $@
 

@@ -5,8 +5,9 @@
 * ``KnowledgeEntityExtractor`` finds certifications, organisations, coding
   systems, experience levels, education paths and roles by the names in the
   knowledge base (see :mod:`bot.nlu.matching`).
-* ``EmergencyOverride`` runs last and routes anything that sounds like a medical
-  emergency to the ``medical_emergency`` intent.
+* ``ScopeRules`` runs last: emergencies, requests for specific codes, other
+  careers and personal medical questions get their decline intent whatever
+  the classifier said (see :mod:`bot.nlu.scope`).
 
 None of them is trainable: they read the knowledge base when the model is
 loaded, so editing ``knowledge/`` changes them without retraining.
@@ -38,7 +39,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import knowledge
-from bot.nlu.emergency import sounds_like_emergency
+from bot.nlu import scope
 from bot.nlu.guard import MAX_MESSAGE_CHARS, guard_text
 from bot.nlu.matching import EntityMatcher
 
@@ -135,21 +136,18 @@ class KnowledgeEntityExtractor(_Stateless, EntityExtractorMixin):
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
 )
-class EmergencyOverride(_Stateless):
-    """Emergencies go to ``medical_emergency`` whatever the classifier said."""
-
-    INTENT_NAME = "medical_emergency"
+class ScopeRules(_Stateless):
+    """Emergencies, code look-ups, other careers and personal medical questions (see ``bot.nlu.scope``)."""
 
     @staticmethod
-    def get_default_config() -> Dict[str, Any]:
+    def get_default_config() -> Dict[Text, Any]:
         return {}
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            if sounds_like_emergency(message.get(TEXT) or ""):
+            intent = scope.override(message.get(TEXT) or "")
+            if intent is not None:
                 message.set(
-                    INTENT,
-                    {INTENT_NAME_KEY: self.INTENT_NAME, PREDICTED_CONFIDENCE_KEY: 1.0},
-                    add_to_output=True,
+                    INTENT, {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 1.0}, add_to_output=True
                 )
         return messages

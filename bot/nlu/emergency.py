@@ -27,11 +27,14 @@ _PERSON = (
     r"mom|mum|dad|baby|child|kid|partner|coworker)\b"
 )
 _CODING_CONTEXT = r"\b(code|codes|coded|coding|icd|cpt|hcpcs|modifier)\b"
+#: Someone having it now, which outweighs any mention of codes.
+_NOW = r"\b(i'?m having|i am having|im having|having an? |right now|help me|call 911|right away|hurry)"
 
 _CRISIS_RE = re.compile(r"\b(?:" + "|".join(_CRISIS) + r")", re.IGNORECASE)
 _SYMPTOM_RE = re.compile(r"\b(?:" + "|".join(_SYMPTOMS) + r")", re.IGNORECASE)
 _PERSON_RE = re.compile(_PERSON, re.IGNORECASE)
 _CODING_RE = re.compile(_CODING_CONTEXT, re.IGNORECASE)
+_NOW_RE = re.compile(_NOW, re.IGNORECASE)
 
 
 def sounds_like_emergency(text: str) -> bool:
@@ -39,4 +42,6 @@ def sounds_like_emergency(text: str) -> bool:
         return False
     if _CRISIS_RE.search(text):
         return True
-    return bool(_SYMPTOM_RE.search(text) and _PERSON_RE.search(text) and not _CODING_RE.search(text))
+    if not (_SYMPTOM_RE.search(text) and _PERSON_RE.search(text)):
+        return False
+    return bool(_NOW_RE.search(text) or not _CODING_RE.search(text))

@@ -4,8 +4,9 @@ Rasa turns any text of the form ``/intent{"slot": "value"}`` into that intent
 and those entities, which would let anyone type ``/restart`` or invent slot
 values. Here such a payload is kept only when it is one the bot's own buttons
 can send: a known intent from ``allowed_intents`` and entity values that exist in
-the knowledge base. Anything else loses its leading slash and is read as
-ordinary text. Empty text becomes the ``/help`` payload, and very long text is cut.
+the knowledge base. Any other payload becomes ``/nlu_fallback`` (the bot's "not
+sure what you mean" reply with topic suggestions). Empty text becomes ``/help``,
+and very long text is cut at a word.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import unicodedata
 from typing import Collection, Mapping
 
 MAX_MESSAGE_CHARS = 1000
+NOT_UNDERSTOOD = "/nlu_fallback"
 _PAYLOAD = re.compile(r"^/(?P<intent>[A-Za-z_][\w]*)(?P<entities>\{.*\})?$", re.DOTALL)
 _CONTROL = {"Cc", "Cf"}
 
@@ -71,5 +73,5 @@ def guard_text(
     if cleaned.startswith("/"):
         if is_allowed_payload(cleaned, allowed_intents, known_values):
             return cleaned
-        cleaned = cleaned.lstrip("/ ") or "/help"
+        return NOT_UNDERSTOOD
     return cleaned

@@ -16,6 +16,10 @@ import spacy
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+#: Punctuation that ends a phrase: a typo-tolerant match never spans it ("ICD-10, CPT").
+_BOUNDARIES = re.compile(r"[,;:!?()\[\]{}\"]")
 
 # Same-length replacement keeps character offsets valid: "ICD-10-CM" -> "icd 10 cm".
 _SEPARATORS = str.maketrans({c: " " for c in "-–—/._'’`,;:!?()[]{}\"*+&#"})
@@ -25,7 +29,10 @@ _PROTECTED = frozenset(
     """code codes coded coding coders bill bills billed billing biller claims claim
     course courses career careers degree degrees remote certs cert exam exams
     cost costs price level levels years year month months about there these
-    where which their other""".split()
+    where which their other experience experiences experienced associated
+    association associations certified certifying specialist specialists
+    coordinator insurance records record entry enter senior junior
+    manager managers management""".split()
 )
 
 
@@ -64,9 +71,13 @@ class EntityMatcher:
             if key:
                 self.forms.setdefault(key, (etype, value))
         for key, (etype, value) in self.forms.items():
-            self.matcher.add(f"{etype}|{value}", [self.nlp.make_doc(key)])
+            self.matcher.add(f"{etype}|{value}", [Doc(self.nlp.vocab, words=key.split())])
         self.fuzzy_min_length = fuzzy_min_length
-        self._fuzzy_keys = [k for k in self.forms if len(k) >= fuzzy_min_length]
+        # typo candidates are compared with forms of the same number of words
+        self._fuzzy_keys: Dict[int, List[str]] = {}
+        for key in self.forms:
+            if len(key) >= fuzzy_min_length:
+                self._fuzzy_keys.setdefault(key.count(" ") + 1, []).append(key)
         self._max_words = max((k.count(" ") + 1 for k in self.forms), default=1)
 
     def find(self, text: str) -> List[Match]:
@@ -74,13 +85,15 @@ class EntityMatcher:
         if not text:
             return []
         norm = normalise(text)
-        doc = self.nlp.make_doc(norm)
-        candidates: List[Match] = []
+        words = [(m.start(), m.end()) for m in re.finditer(r"\S+", norm)]
+        if not words:
+            return []
+        doc = Doc(self.nlp.vocab, words=[norm[s:e] for s, e in words])
+        exact: List[Match] = []
         for match_id, start, end in self.matcher(doc):
-            span = doc[start:end]
             label = self.nlp.vocab.strings[match_id]
-            candidates.append(self._match(text, span.start_char, span.end_char, label, False))
-        candidates.extend(self._fuzzy(text, norm))
+            exact.append(self._match(text, words[start][0], words[end - 1][1], label, False))
+        candidates = exact + self._fuzzy(text, norm, words, exact)
         chosen: List[Match] = []
         for cand in sorted(candidates, key=lambda m: (m.start - m.end, m.fuzzy, m.start)):
             if all(cand.end <= c.start or c.end <= cand.start for c in chosen):
@@ -91,14 +104,22 @@ class EntityMatcher:
         etype, value = label.split("|", 1)
         return Match(start, end, text[start:end], etype, value, fuzzy)
 
-    def _fuzzy(self, text: str, norm: str) -> List[Match]:
-        words = [(m.start(), m.end()) for m in re.finditer(r"\S+", norm)]
+    def _fuzzy(
+        self, text: str, norm: str, words: List[Tuple[int, int]], exact: List[Match]
+    ) -> List[Match]:
+        covered = [
+            any(m.start <= s and e <= m.end for m in exact) for s, e in words
+        ]
         found: List[Match] = []
         for size in range(1, min(self._max_words, len(words)) + 1):
             for i in range(len(words) - size + 1):
+                if all(covered[i : i + size]):
+                    continue  # nothing left to correct: all of it matched exactly
                 start, end = words[i][0], words[i + size - 1][1]
                 if words[i][1] - words[i][0] == 1 or end - words[i + size - 1][0] == 1:
                     continue  # a stray letter at the edge ("CPC's" -> "cpc s")
+                if _BOUNDARIES.search(text, start, end):
+                    continue
                 candidate = " ".join(norm[s:e] for s, e in words[i : i + size])
                 hit = self._closest(candidate)
                 if hit is not None:
@@ -112,9 +133,10 @@ class EntityMatcher:
         if candidate in self.forms:
             return None  # exact forms are the phrase matcher's job
         limit = 1 if len(candidate) < 10 else 2
-        hit = process.extractOne(
-            candidate, self._fuzzy_keys, scorer=OSA.distance, score_cutoff=limit
-        )
+        keys = self._fuzzy_keys.get(candidate.count(" ") + 1)
+        if not keys:
+            return None
+        hit = process.extractOne(candidate, keys, scorer=OSA.distance, score_cutoff=limit)
         if hit is None:
             return None
         key = hit[0]

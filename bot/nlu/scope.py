@@ -1,0 +1,117 @@
+"""High-precision rules for requests the bot must decline whatever the classifier thinks.
+
+A classifier trained on billing-and-coding questions reads "what do radiology
+techs make an hour" as a salary question, because that is all it has seen. These
+rules catch the out-of-scope cases that matter most, in this order:
+
+1. a medical emergency or crisis (``bot.nlu.emergency``),
+2. a request for a specific code ("ICD-10 code for asthma", "how do I code a fracture"),
+3. another occupation with nothing about billing or coding in the message,
+4. a personal medical question (symptoms, test results, medication).
+
+Each returns the intent to use, or ``None`` to keep the classifier's answer.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from bot.nlu.emergency import sounds_like_emergency
+
+EMERGENCY = "medical_emergency"
+CODE_LOOKUP = "out_of_scope_code_lookup"
+OTHER = "out_of_scope"
+MEDICAL = "out_of_scope_medical"
+
+_I = re.IGNORECASE
+
+_CODE_SET = r"(icd[\s-]?10(?:[\s-]?(?:cm|pcs))?|icd[\s-]?9|icd|cpt|hcpcs|dx|diagnosis|diagnostic|procedure|billing|e/?m|drg)"
+_CODE_LOOKUP = re.compile(
+    "|".join(
+        [
+            rf"\b{_CODE_SET}\s+codes?\s+(?:for|of|to use for|when)\b",
+            r"\bcodes?\s+(?:for|to use for)\s+(?:a|an|the|my|his|her|someone'?s?)?\s*(?!medical\b|billing\b|coding\b|this job\b)[a-z]",
+            r"\bhow\s+(?:do|would|should|can|to)\s+(?:i|you|we|one)?\s*(?:code|bill)\s+(?:a|an|for|the|this|my|someone)\b",
+            r"\bwhat(?:'s| is| are)?\s+the\s+(?:right|correct|proper)?\s*code\b",
+            r"\b(?:which|what)\s+modifiers?\b",
+            r"\bmodifier\s+(?:\d\d|for|to use)\b",
+            r"\blook\s*up\s+(?:a|the|this)?\s*codes?\b",
+            r"\b[A-TV-Z]\d{2}\.\d{1,4}\b",  # an ICD-10-CM code such as E11.9
+            r"\b(?:cpt|hcpcs)\s+\d{4,5}\b",
+        ]
+    ),
+    _I,
+)
+
+_OCCUPATIONS = re.compile(
+    r"\b("
+    r"nurs(e|es|ing)|rn|lpn|lvn|cna|np|nurse practitioner|pharmacists?|pharmacy tech\w*|phlebotom\w*|"
+    r"radiolog\w*|x-?ray techs?|ultrasound|sonograph\w*|mri techs?|dental (assistants?|hygienists?)|hygienists?|"
+    r"medical assistants?|emts?|paramedics?|firefighters?|police( officers?)?|teachers?|truck drivers?|truckers?|"
+    r"electricians?|plumbers?|welders?|hvac|mechanics?|accountants?|lawyers?|paralegals?|"
+    r"physician assistants?|doctors?|surgeons?|dentists?|physical therap\w*|occupational therap\w*|"
+    r"respiratory therap\w*|surgical techs?|lab techs?|vet techs?|veterinar\w*|massage therap\w*|"
+    r"cosmetolog\w*|barbers?|real estate|pilots?|chefs?|cooks?|caregivers?|home health aides?|"
+    r"medical transcription\w*|transcriptionists?|scribes?|cashiers? jobs?|data scientists?|"
+    r"software (developers?|engineers?|engineering)|web developers?|programm(er|ers|ing)|devops|"
+    r"cyber ?security|it support"
+    r")\b",
+    _I,
+)
+_SOFTWARE = re.compile(
+    r"\b(software|programming|programmer|python|javascript|java|c\+\+|bootcamp|leetcode|"
+    r"computer science|web dev\w*|front ?end|back ?end)\b",
+    _I,
+)
+_DOMAIN = re.compile(
+    r"\b(bill(s|ed|er|ers|ing)?|cod(e|es|er|ers|ing)|medical records?|health information|him|hit|"
+    r"claims?|reimburse\w*|revenue cycle|aapc|ahima|cpc|ccs|cpb|cca|icd|cpt|hcpcs)\b",
+    _I,
+)
+_MEDICAL_CODING = re.compile(r"\bmedical\s+(billing|coding|coder|biller|records)", _I)
+
+_PERSONAL = re.compile(
+    r"\b(i|i'?m|im|i'?ve|my|me|mine)\b", _I
+)
+_SYMPTOMS = re.compile(
+    r"\b(pain|ache|aches|aching|headaches?|migraines?|rash|fever|cough\w*|symptoms?|sore|swollen|swelling|"
+    r"blood (test|pressure|sugar|work)|a1c|cholesterol|medication|medicine|meds|pills?|dose|dosage|"
+    r"ibuprofen|tylenol|antibiotics?|pregnan\w*|period|mole|lump|infection|infected|sick|nausea|"
+    r"vomit\w*|dizz\w*|diarrh\w*|insomnia|anxiety attack|depress\w*|diagnosed|lab results?|test results?|"
+    r"mri results?|x-?ray results?|prescri\w*)\b",
+    _I,
+)
+_ADVICE = re.compile(r"\b(should i|what (should|can) i take|is (it|this) (normal|serious|cancer)|do i have|"
+                     r"what does (it|this) mean|interpret|treat\w*|cure|remedy|how (do|can) i (get rid|treat|stop))\b", _I)
+
+
+def is_code_lookup(text: str) -> bool:
+    return bool(_CODE_LOOKUP.search(text))
+
+
+def is_other_occupation(text: str) -> bool:
+    if _SOFTWARE.search(text) and not _MEDICAL_CODING.search(text):
+        return True
+    return bool(_OCCUPATIONS.search(text)) and not _DOMAIN.search(text)
+
+
+def is_personal_medical(text: str) -> bool:
+    if _DOMAIN.search(text):
+        return False
+    return bool(_SYMPTOMS.search(text) and (_PERSONAL.search(text) or _ADVICE.search(text)))
+
+
+def override(text: str) -> Optional[str]:
+    """The intent these rules impose on ``text``, if any."""
+    if not text or text.startswith("/"):
+        return None
+    if sounds_like_emergency(text):
+        return EMERGENCY
+    if is_code_lookup(text):
+        return CODE_LOOKUP
+    if is_other_occupation(text):
+        return OTHER
+    if is_personal_medical(text):
+        return MEDICAL
+    return None
