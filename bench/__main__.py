@@ -98,7 +98,8 @@ def main(argv: List[str] | None = None) -> int:
         print(f"\n== {name} ==", flush=True)
         started = time.monotonic()
         command = f"python -m bench --only {name}" + (" --quick" if args.quick else "")
-        meta = {"command": command, "date": runner.now(), "git": runner.git_facts(), "quick": args.quick}
+        meta = {"command": command, "date": runner.now(), "git": runner.git_facts(), "quick": args.quick,
+                "load_average_at_start": runner.load_average()}
         try:
             figures = produce()
         except Exception as error:  # noqa: BLE001 - report it, run the other sections
@@ -107,6 +108,7 @@ def main(argv: List[str] | None = None) -> int:
             figures = {"error": f"{type(error).__name__}: {error}"}
         strip_raw(figures, raw, f"{name}.")
         figures["section_seconds"] = round(time.monotonic() - started, 1)
+        figures["load_average_at_end"] = runner.load_average()
         results["sections"][name] = {**meta, **figures}
         done.append(name)
         save(results)

@@ -76,6 +76,17 @@ def evaluate(results: Results) -> Dict[str, Dict[str, Any]]:
     return table
 
 
+def _load(section: Mapping[str, Any]) -> str:
+    """Timings depend on what else the machine was doing; say how busy it was."""
+    start, end = section.get("load_average_at_start"), section.get("load_average_at_end")
+    if not start:
+        return ""
+    text = f"Load average (1/5/15 min) {'/'.join(f'{x:g}' for x in start)} at the start"
+    if end:
+        text += f", {'/'.join(f'{x:g}' for x in end)} at the end"
+    return text + " of the section."
+
+
 def _status(holds: bool | None) -> str:
     return "not run" if holds is None else ("met" if holds else "**missed**")
 
@@ -238,7 +249,8 @@ def _render_speed(s: Mapping[str, Any], lines: List[str]) -> None:
             "",
             f"Start-up (spawn to REST webhook answering, action server already up): **{sp['startup_seconds']} s**; "
             f"first reply after that {sp['first_reply_ms']} ms. Resident memory after the load (VmRSS over the "
-            f"process tree): Rasa server {mem['rasa_server_mb']} MB, action server {mem['action_server_mb']} MB.",
+            f"process tree): Rasa server {mem['rasa_server_mb']} MB, action server {mem['action_server_mb']} MB. "
+            + _load(sp),
             "",
         ]
         lines += [f"![{p}]({p})" for p in sp.get("plots", [])]
@@ -249,7 +261,7 @@ def _render_training(s: Mapping[str, Any], lines: List[str]) -> None:
     tr = s.get("training")
     if isinstance(tr, Mapping) and "seconds" in tr:
         lines += ["## Training", "", f"`{tr['rasa_command']}`: {tr['seconds']:.0f} s wall clock"
-                  f"{', model ' + str(tr['model_mb']) + ' MB' if tr.get('model_mb') else ''}.", ""]
+                  f"{', model ' + str(tr['model_mb']) + ' MB' if tr.get('model_mb') else ''}. {_load(tr)}", ""]
 
 
 SECTION_RENDERERS: Dict[str, Callable[[Mapping[str, Any], List[str]], None]] = {
