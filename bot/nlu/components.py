@@ -15,6 +15,7 @@ loaded, so editing ``knowledge/`` changes them without retraining.
 
 from __future__ import annotations
 
+import json
 from typing import Any, Dict, List
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -32,6 +33,7 @@ from rasa.shared.nlu.constants import (
     EXTRACTOR,
     INTENT,
     INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
     PREDICTED_CONFIDENCE_KEY,
     TEXT,
 )
@@ -40,6 +42,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import knowledge
 from bot.nlu import scope
+from bot.nlu.coverage import Vocabulary, words
 from bot.nlu.guard import MAX_MESSAGE_CHARS, guard_text
 from bot.nlu.matching import EntityMatcher
 
@@ -134,13 +137,70 @@ class KnowledgeEntityExtractor(_Stateless, EntityExtractorMixin):
 
 
 @DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
+)
+class VocabularyGate(GraphComponent):
+    """``nlu_fallback`` when too few of a message's words were ever seen in training."""
+
+    FILE = "vocabulary.json"
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {"min_coverage": 0.5, "min_words": 2}
+
+    def __init__(self, config: Dict[str, Any], storage: ModelStorage, resource: Resource,
+                 vocabulary: Vocabulary) -> None:
+        self.config, self.storage, self.resource, self.vocabulary = config, storage, resource, vocabulary
+
+    @classmethod
+    def create(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> VocabularyGate:
+        return cls(config, model_storage, resource, Vocabulary(()))
+
+    def train(self, training_data: TrainingData) -> Resource:
+        known = {w for m in training_data.training_examples for w in words(m.get(TEXT) or "")}
+        for form, _, _ in knowledge.get().surface_forms():
+            known.update(words(form))
+        with self.storage.write_to(self.resource) as directory:
+            (directory / self.FILE).write_text(json.dumps(sorted(known)), encoding="utf-8")
+        self.vocabulary = Vocabulary(known)
+        return self.resource
+
+    @classmethod
+    def load(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> VocabularyGate:
+        with model_storage.read_from(resource) as directory:
+            known = json.loads((directory / cls.FILE).read_text(encoding="utf-8"))
+        kb_words = {w for form, _, _ in knowledge.get().surface_forms() for w in words(form)}
+        return cls(config, model_storage, resource, Vocabulary(set(known) | kb_words))
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            if text.startswith("/") or message.get(ENTITIES):
+                continue
+            if len(words(text)) < self.config["min_words"]:
+                continue
+            coverage = self.vocabulary.coverage(text)
+            if coverage < self.config["min_coverage"]:
+                ranking = message.get(INTENT_RANKING_KEY) or []
+                message.set(INTENT, {INTENT_NAME_KEY: "nlu_fallback", PREDICTED_CONFIDENCE_KEY: coverage},
+                            add_to_output=True)
+                message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        return messages
+
+
+@DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
 )
 class ScopeRules(_Stateless):
     """Emergencies, code look-ups, other careers and personal medical questions (see ``bot.nlu.scope``)."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         return {}
 
     def process(self, messages: List[Message]) -> List[Message]:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 
 _CRISIS = [
-    r"overdos\w*", r"took too many (pills|tablets)", r"swallowed (poison|bleach)",
+    r"overdos\w*", r"took too many (pills|tablets|meds)",
+    r"swallowed (a |an |some )?(button )?(batter\w*|poison|bleach|magnets?|chemicals?|pills|detergent)",
     r"suicid\w*", r"kill (myself|me)", r"end (my|it) (life|all)", r"want to die", r"self[ -]?harm",
 ]
 _SYMPTOMS = [

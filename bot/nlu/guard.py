@@ -5,8 +5,9 @@ and those entities, which would let anyone type ``/restart`` or invent slot
 values. Here such a payload is kept only when it is one the bot's own buttons
 can send: a known intent from ``allowed_intents`` and entity values that exist in
 the knowledge base. Any other payload becomes ``/nlu_fallback`` (the bot's "not
-sure what you mean" reply with topic suggestions). Empty text becomes ``/help``,
-and very long text is cut at a word.
+sure what you mean" reply with topic suggestions). HTML tags are dropped (a
+message that was only markup is not understood either), empty text becomes
+``/help``, and very long text is cut at a word.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ MAX_MESSAGE_CHARS = 1000
 NOT_UNDERSTOOD = "/nlu_fallback"
 _PAYLOAD = re.compile(r"^/(?P<intent>[A-Za-z_][\w]*)(?P<entities>\{.*\})?$", re.DOTALL)
 _CONTROL = {"Cc", "Cf"}
+_SCRIPT = re.compile(r"<(script|style)\b.*?(</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"</?[a-zA-Z][^<>]{0,200}>")
 
 
 def clean_text(text: str | None, max_chars: int = MAX_MESSAGE_CHARS) -> str:
@@ -67,6 +70,11 @@ def guard_text(
     max_chars: int = MAX_MESSAGE_CHARS,
 ) -> str:
     """The text the NLU should read instead of ``text``."""
+    if text and "<" in text:
+        # markup is never rendered, and a message that was only markup is not a question
+        text = _TAG.sub(" ", _SCRIPT.sub(" ", text))
+        if not text.strip():
+            return NOT_UNDERSTOOD
     cleaned = clean_text(text, max_chars=max(max_chars, 1))
     if not cleaned:
         return "/help"

@@ -15,7 +15,6 @@ Each returns the intent to use, or ``None`` to keep the classifier's answer.
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 from bot.nlu.emergency import sounds_like_emergency
 
@@ -26,12 +25,15 @@ MEDICAL = "out_of_scope_medical"
 
 _I = re.IGNORECASE
 
-_CODE_SET = r"(icd[\s-]?10(?:[\s-]?(?:cm|pcs))?|icd[\s-]?9|icd|cpt|hcpcs|dx|diagnosis|diagnostic|procedure|billing|e/?m|drg)"
+_CODE_SET = (
+    r"(icd[\s-]?10(?:[\s-]?(?:cm|pcs))?|icd[\s-]?9|icd|cpt|hcpcs|dx|diagnosis|diagnostic|procedure|billing|e/?m|drg)"
+)
 _CODE_LOOKUP = re.compile(
     "|".join(
         [
             rf"\b{_CODE_SET}\s+codes?\s+(?:for|of|to use for|when)\b",
-            r"\bcodes?\s+(?:for|to use for)\s+(?:a|an|the|my|his|her|someone'?s?)?\s*(?!medical\b|billing\b|coding\b|this job\b)[a-z]",
+            r"\bcodes?\s+(?:for|to use for)\s+(?:a|an|the|my|his|her|someone'?s?)?\s*"
+            r"(?!medical\b|billing\b|coding\b|this job\b)[a-z]",
             r"\bhow\s+(?:do|would|should|can|to)\s+(?:i|you|we|one)?\s*(?:code|bill)\s+(?:a|an|for|the|this|my|someone)\b",
             r"\bwhat(?:'s| is| are)?\s+the\s+(?:right|correct|proper)?\s*code\b",
             r"\b(?:which|what)\s+modifiers?\b",
@@ -82,8 +84,11 @@ _SYMPTOMS = re.compile(
     r"mri results?|x-?ray results?|prescri\w*)\b",
     _I,
 )
-_ADVICE = re.compile(r"\b(should i|what (should|can) i take|is (it|this) (normal|serious|cancer)|do i have|"
-                     r"what does (it|this) mean|interpret|treat\w*|cure|remedy|how (do|can) i (get rid|treat|stop))\b", _I)
+_ADVICE = re.compile(
+    r"\b(should i|what (should|can) i take|is (it|this) (normal|serious|cancer)|do i have|"
+    r"what does (it|this) mean|interpret|treat\w*|cure|remedy|how (do|can) i (get rid|treat|stop))\b",
+    _I,
+)
 
 
 def is_code_lookup(text: str) -> bool:
@@ -102,7 +107,7 @@ def is_personal_medical(text: str) -> bool:
     return bool(_SYMPTOMS.search(text) and (_PERSONAL.search(text) or _ADVICE.search(text)))
 
 
-def override(text: str) -> Optional[str]:
+def override(text: str) -> str | None:
     """The intent these rules impose on ``text``, if any."""
     if not text or text.startswith("/"):
         return None

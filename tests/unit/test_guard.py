@@ -63,14 +63,20 @@ def test_one_huge_word_is_cut_too() -> None:
     assert len(clean_text("x" * 20_000)) == MAX_MESSAGE_CHARS
 
 
+def test_markup_is_dropped() -> None:
+    assert guard("  what   is <b>CPC</b>?  ") == "what is CPC ?"
+    assert guard("<script>alert(1)</script>") == "/nlu_fallback"
+    assert guard("<img src=x onerror=alert(1)>") == "/nlu_fallback"
+    assert guard("is 3 < 5 in coding pay?") == "is 3 < 5 in coding pay?"
+
+
 def test_other_text_is_untouched_but_for_spacing() -> None:
-    assert guard("  what   is <b>CPC</b>?  ") == "what is <b>CPC</b>?"
     assert guard("¿cuánto gana un codificador? 🤔") == "¿cuánto gana un codificador? 🤔"
 
 
 @pytest.mark.parametrize(
     "text",
-    ["I have chest pain right now", "i cant breathe", "my friend collapsed", "I took too many pills",
+    ["I have chest pain right now", "i cant breathe", "my son swallowed a magnet", "my friend collapsed", "I took too many pills",
      "I want to kill myself", "he is bleeding heavily"],
 )
 def test_emergencies(text: str) -> None:
