@@ -32,6 +32,7 @@ def _record(q: Question, kind: str, sender: str, turn: int, messages: List[Dict[
         "question": q.text, "expect": [describe(i) for i in q.expect],
         "missing": [describe(i) for i in lacking], "passed": not lacking,
         "declined": detector.classify(messages), "reply": text,
+        "buttons": [b.get("title", "") for m in messages for b in m.get("buttons") or [] if isinstance(b, dict)],
     }
 
 
@@ -144,6 +145,8 @@ def write_failures(records: List[Dict[str, Any]], path: Path = FAILURES) -> Path
             lines.append("- got:")
             lines.append("")
             lines += ["  > " + line for line in (r["reply"] or "(no text)").splitlines()]
+            if r.get("buttons"):
+                lines.append("  > buttons: " + " / ".join(f"[{b}]" for b in r["buttons"]))
             lines.append("")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

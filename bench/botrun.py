@@ -62,6 +62,7 @@ class RunningBot:
     startup_seconds: float
     first_reply_seconds: float
     logs: Dict[str, str] = field(default_factory=dict)
+    api_token: str = ""
 
     def client(self) -> RestClient:
         return RestClient(self.rasa_url)
@@ -81,6 +82,7 @@ def running_bot(model: Path, workdir: Path = OUT / "bot") -> Iterator[RunningBot
     settings = servers.Settings(
         rasa_port=free_port(), action_port=free_port(), web_port=web_port,
         allowed_origins=f"http://localhost:{web_port}", tracker_db=str(db), model=str(model),
+        api_token=uuid.uuid4().hex,  # HTTP API on (localhost, token) only to time NLU alone
     )
     no_slack = {k: v for k, v in servers.child_env(settings).items() if not k.startswith("SLACK_")}
     creds = credentials.write(workdir / "credentials.yml", no_slack)
@@ -95,7 +97,8 @@ def running_bot(model: Path, workdir: Path = OUT / "bot") -> Iterator[RunningBot
         rasa.start(timeout=300)
         startup = time.monotonic() - started
         _, first = RestClient(settings.rasa_url).say(new_sender("warmup"), "hello")
-        yield RunningBot(settings.rasa_url, db, rasa.proc.pid, action.proc.pid, startup, first, logs)
+        yield RunningBot(settings.rasa_url, db, rasa.proc.pid, action.proc.pid, startup, first, logs,
+                         api_token=settings.api_token or "")
     finally:
         rasa.stop()
         action.stop()

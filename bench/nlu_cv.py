@@ -13,11 +13,27 @@ from typing import Any, Dict, List, Mapping
 
 import yaml
 
-from bench import BENCH, OUT, PLOTS
+from bench import BENCH, OUT, PLOTS, ROOT
 from bench.runner import RASA, run_logged, shown
 
 CONFIG = BENCH / "config_nlu_cv.yml"
-DROPPED_COMPONENTS = ("FallbackClassifier", "bot.nlu.components.EmergencyOverride")
+#: Not learned from data/nlu, so left out of the cross-validation: the
+#: confidence fallback, the vocabulary gate (also answers ``nlu_fallback``) and
+#: the rule overrides (``ScopeRules`` replaced ``EmergencyOverride``).
+DROPPED_COMPONENTS = (
+    "FallbackClassifier",
+    "bot.nlu.components.VocabularyGate",
+    "bot.nlu.components.ScopeRules",
+    "bot.nlu.components.EmergencyOverride",
+)
+HEADER = """\
+# NLU-only config for `python -m bench --only nlu` (5-fold cross-validation).
+# Same pipeline and random seeds as ../config.yml, minus the components that are
+# not learned from data/nlu: {dropped}.
+# They would turn predictions into nlu_fallback or override them by rule and hide
+# what the classifier learned. Regenerate after editing config.yml:
+#   python -m bench.nlu_cv --sync      (tests/unit/test_bench_config.py checks it)
+"""
 ENTITY_EXTRACTOR = "KnowledgeEntityExtractor"
 AVERAGES = {"accuracy", "macro avg", "micro avg", "weighted avg", "no_entity"}
 PLOT_FILES = {"intent_confusion_matrix.png": "nlu_intent_confusion_matrix.png",
@@ -31,6 +47,21 @@ def expected_cv_pipeline(pipeline: List[Mapping[str, Any]]) -> List[Dict[str, An
     Comments aside, the CV config must hold exactly this (a unit test checks).
     """
     return [dict(c) for c in pipeline if c.get("name") not in DROPPED_COMPONENTS]
+
+
+def derived_config(config_path: Path = ROOT / "config.yml") -> str:
+    """The text of ``config_nlu_cv.yml`` as ``config.yml`` implies it."""
+    config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    pipeline = expected_cv_pipeline(config["pipeline"])
+    body = {"recipe": config.get("recipe", "default.v1"), "language": config.get("language", "en"),
+            "assistant_id": f"{config.get('assistant_id', 'bot')}-nlu-cv", "pipeline": pipeline, "policies": []}
+    return HEADER.format(dropped=", ".join(d.rsplit(".", 1)[-1] for d in DROPPED_COMPONENTS)) + "\n" + yaml.safe_dump(
+        body, sort_keys=False)
+
+
+def in_sync() -> bool:
+    current = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
+    return current == yaml.safe_load(derived_config())
 
 
 def per_label_f1(report: Mapping[str, Any]) -> Dict[str, float]:
@@ -74,6 +105,8 @@ def shrink_png(source: Path, target: Path, max_bytes: int = 150_000) -> None:
 
 
 def run(quick: bool = False) -> Dict[str, Any]:
+    if not in_sync():
+        raise RuntimeError(f"{CONFIG.name} no longer matches config.yml: run `python -m bench.nlu_cv --sync`")
     out = OUT / "cv"
     if out.exists():
         shutil.rmtree(out)
@@ -124,3 +157,12 @@ def run(quick: bool = False) -> Dict[str, Any]:
     worst = sorted(intent_f1.items(), key=lambda kv: kv[1])[:5]
     print("  lowest intent F1: " + ", ".join(f"{k} {v:.2f}" for k, v in worst), flush=True)
     return result
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] != ["--sync"]:
+        sys.exit("usage: python -m bench.nlu_cv --sync   (rewrites bench/config_nlu_cv.yml from config.yml)")
+    CONFIG.write_text(derived_config(), encoding="utf-8")
+    print(f"wrote {CONFIG.relative_to(ROOT)}")

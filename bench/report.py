@@ -190,7 +190,8 @@ def _render_answers(s: Mapping[str, Any], lines: List[str]) -> None:
             lines.append(f"| {label} | {bot_part} | {base_part} |")
         d = ans["in_scope_declined"]
         lines += ["", f"In-scope single questions answered with a decline/fallback: {d['declined']}/{d['total']} "
-                  f"= {pct(d['share'])} {dict(d['by_response']) or ''}.", ""]
+                  f"= {pct(d['share'])}" + (" (" + ", ".join(f"{k} {v}" for k, v in d["by_response"].items()) + ")"
+                                          if d["by_response"] else "") + ".", ""]
         if ans.get("failures"):
             lines += ["Failures by dev-set topic: " + ", ".join(
                 f"{t} {v['failed']}/{v['total']}" for t, v in ans["failures_by_topic"].items()) + ".", "",
@@ -203,7 +204,8 @@ def _render_answers(s: Mapping[str, Any], lines: List[str]) -> None:
                 "| Id | Question | Missing | Intent | Reply starts |", "|---|---|---|---|---|"]
             for f in ans["failures"][:25]:
                 reply = " ".join(f["reply"].split())[:90].replace("|", "/")
-                lines.append(f"| {f['id']} | {f['question'].replace('|', '/')} | {'; '.join(f['missing'])} | "
+                wanted = "; ".join(m.replace(" | ", " or ") for m in f["missing"])
+                lines.append(f"| {f['id']} | {f['question'].replace('|', '/')} | {wanted} | "
                              f"{f['intent'] or '?'} | {reply} |")
             lines.append("")
 
@@ -246,6 +248,10 @@ def _render_speed(s: Mapping[str, Any], lines: List[str]) -> None:
             f"| {many['users']} users | {many['ok']} | {many.get('p50_ms')} ms | {many.get('p95_ms')} ms | "
             f"{many.get('p99_ms')} ms | {many.get('max_ms')} ms | {many['throughput_turns_per_s']} turns/s | "
             f"{many['errors']} |",
+            "",
+            f"Of a single user's turn, the NLU alone (`POST /model/parse`, {sp['nlu_parse_only']['count']} calls) "
+            f"takes p50 {sp['nlu_parse_only']['p50_ms']} ms, p95 {sp['nlu_parse_only']['p95_ms']} ms; the rest is "
+            "the dialogue policy, the action server call and the tracker store." if sp.get("nlu_parse_only") else "",
             "",
             f"Start-up (spawn to REST webhook answering, action server already up): **{sp['startup_seconds']} s**; "
             f"first reply after that {sp['first_reply_ms']} ms. Resident memory after the load (VmRSS over the "

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any, Dict, List, Sequence
 
@@ -41,6 +42,21 @@ def single_user(bot: RunningBot, texts: Sequence[str], turns: int) -> Dict[str, 
             errors.append(type(error).__name__)
     return {"turns": turns, "warmup_turns": WARMUP_TURNS, "conversation_turns": CONVERSATION_TURNS,
             "errors": len(errors), **latency_summary(latencies), "latencies_s": [round(x, 5) for x in latencies]}
+
+
+def nlu_only(bot: RunningBot, texts: Sequence[str], turns: int) -> Dict[str, Any]:
+    """Latency of ``POST /model/parse`` alone: the NLU share of a turn."""
+    import requests
+
+    session = requests.Session()
+    url = f"{bot.rasa_url}/model/parse"
+    latencies: List[float] = []
+    for n in range(turns):
+        started = time.perf_counter()
+        response = session.post(url, params={"token": bot.api_token}, json={"text": texts[n % len(texts)]}, timeout=30)
+        response.raise_for_status()
+        latencies.append(time.perf_counter() - started)
+    return latency_summary(latencies)
 
 
 def concurrent(bot: RunningBot, texts: Sequence[str], users: int, turns: int, max_seconds: float) -> Dict[str, Any]:
@@ -90,6 +106,8 @@ def run(bot: RunningBot, texts: Sequence[str], quick: bool = False) -> Dict[str,
     single = single_user(bot, texts, 40 if quick else 220)
     print(f"  1 user: {single['count']} turns, p50 {single['p50_ms']} ms, p95 {single['p95_ms']} ms, "
           f"p99 {single['p99_ms']} ms, {single['errors']} errors", flush=True)
+    nlu = nlu_only(bot, texts, 20 if quick else 100)
+    print(f"  NLU alone (/model/parse): p50 {nlu['p50_ms']} ms, p95 {nlu['p95_ms']} ms", flush=True)
     users = 20
     many = concurrent(bot, texts, users, turns=3 if quick else 25, max_seconds=60 if quick else 240)
     print(f"  {users} users: {many['ok']} turns in {many['wall_seconds']:.1f}s = "
@@ -105,6 +123,7 @@ def run(bot: RunningBot, texts: Sequence[str], quick: bool = False) -> Dict[str,
         "startup_seconds": round(bot.startup_seconds, 2),
         "first_reply_ms": round(bot.first_reply_seconds * 1000, 1),
         "single_user": single,
+        "nlu_parse_only": nlu,
         "concurrent": many,
         "memory_after_load": rss,
         "plots": ["plots/latency_histogram.png"],

@@ -53,3 +53,13 @@ def test_templates_that_open_the_same_way_are_rejected():
 def test_the_real_domain_has_every_decline_response():
     detector = DeclineDetector.from_domain()
     assert set(detector.prefixes.values()) == set(DECLINE_RESPONSES)
+
+
+def test_emergencies_need_the_emergency_reply():
+    from bench.oos import correct
+
+    assert correct("emergency", "utter_emergency")
+    assert not correct("emergency", "utter_out_of_scope_medical")
+    assert not correct("emergency", None)
+    assert correct("medical", "utter_fallback")
+    assert not correct("other_topic", None)
