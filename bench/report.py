@@ -76,6 +76,17 @@ def evaluate(results: Results) -> Dict[str, Dict[str, Any]]:
     return table
 
 
+def _breakdown(sp: Mapping[str, Any]) -> str:
+    """Where a turn's time goes: NLU alone, a turn without the action server, a full answer."""
+    nlu, greet = sp.get("nlu_parse_only"), sp.get("greeting_turn")
+    if not nlu or not greet:
+        return ""
+    return (f"Where the time goes (p50 / p95): NLU alone (`POST /model/parse`) {nlu['p50_ms']} / {nlu['p95_ms']} ms; "
+            f"a greeting turn (NLU, policy, tracker store, no action server) {greet['p50_ms']} / {greet['p95_ms']} ms; "
+            f"a dev-question turn (mostly answered by `action_answer` on the action server) "
+            f"{sp['single_user']['p50_ms']} / {sp['single_user']['p95_ms']} ms.")
+
+
 def _load(section: Mapping[str, Any]) -> str:
     """Timings depend on what else the machine was doing; say how busy it was."""
     start, end = section.get("load_average_at_start"), section.get("load_average_at_end")
@@ -152,7 +163,8 @@ def _render_nlu(s: Mapping[str, Any], lines: List[str]) -> None:
         lines += [
             "## NLU (cross-validation)", "",
             f"`{nlu['rasa_command']}`: {nlu['folds']} folds over {nlu['examples']} examples, pipeline of "
-            "config.yml without FallbackClassifier and EmergencyOverride "
+            "config.yml without the components not learned from data (FallbackClassifier, VocabularyGate, "
+            "ScopeRules) "
             f"([config_nlu_cv.yml](config_nlu_cv.yml)). Intent macro-F1 **{nlu['intent_macro_f1']:.3f}**, "
             f"accuracy {nlu['intent_accuracy']:.3f}, weighted F1 {nlu['intent_weighted_f1']:.3f}; entity macro-F1 "
             f"**{num(nlu['entity_macro_f1'], digits=3)}** (KnowledgeEntityExtractor).", "",
@@ -249,9 +261,7 @@ def _render_speed(s: Mapping[str, Any], lines: List[str]) -> None:
             f"{many.get('p99_ms')} ms | {many.get('max_ms')} ms | {many['throughput_turns_per_s']} turns/s | "
             f"{many['errors']} |",
             "",
-            f"Of a single user's turn, the NLU alone (`POST /model/parse`, {sp['nlu_parse_only']['count']} calls) "
-            f"takes p50 {sp['nlu_parse_only']['p50_ms']} ms, p95 {sp['nlu_parse_only']['p95_ms']} ms; the rest is "
-            "the dialogue policy, the action server call and the tracker store." if sp.get("nlu_parse_only") else "",
+            _breakdown(sp),
             "",
             f"Start-up (spawn to REST webhook answering, action server already up): **{sp['startup_seconds']} s**; "
             f"first reply after that {sp['first_reply_ms']} ms. Resident memory after the load (VmRSS over the "

@@ -44,6 +44,12 @@ def single_user(bot: RunningBot, texts: Sequence[str], turns: int) -> Dict[str, 
             "errors": len(errors), **latency_summary(latencies), "latencies_s": [round(x, 5) for x in latencies]}
 
 
+def greeting_only(bot: RunningBot, turns: int) -> Dict[str, Any]:
+    """Latency of "hello" (answered by utter_greet, no action server call), each from a new sender."""
+    client = bot.client()
+    return latency_summary([client.say(new_sender("greet"), "hello")[1] for _ in range(turns)])
+
+
 def nlu_only(bot: RunningBot, texts: Sequence[str], turns: int) -> Dict[str, Any]:
     """Latency of ``POST /model/parse`` alone: the NLU share of a turn."""
     import requests
@@ -108,6 +114,8 @@ def run(bot: RunningBot, texts: Sequence[str], quick: bool = False) -> Dict[str,
           f"p99 {single['p99_ms']} ms, {single['errors']} errors", flush=True)
     nlu = nlu_only(bot, texts, 20 if quick else 100)
     print(f"  NLU alone (/model/parse): p50 {nlu['p50_ms']} ms, p95 {nlu['p95_ms']} ms", flush=True)
+    greet = greeting_only(bot, 10 if quick else 50)
+    print(f"  greeting turn (no action server): p50 {greet['p50_ms']} ms, p95 {greet['p95_ms']} ms", flush=True)
     users = 20
     many = concurrent(bot, texts, users, turns=3 if quick else 25, max_seconds=60 if quick else 240)
     print(f"  {users} users: {many['ok']} turns in {many['wall_seconds']:.1f}s = "
@@ -124,6 +132,7 @@ def run(bot: RunningBot, texts: Sequence[str], quick: bool = False) -> Dict[str,
         "first_reply_ms": round(bot.first_reply_seconds * 1000, 1),
         "single_user": single,
         "nlu_parse_only": nlu,
+        "greeting_turn": greet,
         "concurrent": many,
         "memory_after_load": rss,
         "plots": ["plots/latency_histogram.png"],
