@@ -70,6 +70,7 @@ def csp(nonce: str, socket: str) -> str:
             f"script-src 'self' 'nonce-{nonce}'",
             "style-src 'self' 'unsafe-inline'",  # the widget injects its own <style>
             "img-src 'self' data:",
+            "font-src 'self' data:",  # the widget's icon fonts (its Google Fonts @import stays blocked)
             f"connect-src 'self' {socket} {ws}",
             "object-src 'none'",
             "base-uri 'none'",

@@ -6,6 +6,7 @@ so the tests never touch a bot you are running with ``make run``.
 
 from __future__ import annotations
 
+import os
 import socket
 import uuid
 from pathlib import Path
@@ -17,7 +18,9 @@ import requests
 from bot import servers
 from bot.channels import credentials
 
-MODEL = servers.ROOT / "models" / "current.tar.gz"
+from .fake_slack import FakeSlack
+
+MODEL = Path(os.environ.get("E2E_MODEL") or servers.ROOT / "models" / "current.tar.gz")  # E2E_MODEL: try another
 
 
 def free_port() -> int:
@@ -32,9 +35,22 @@ def e2e_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def server_env() -> Dict[str, str]:
-    """Extra environment for the servers; channel tests may add to it before first use."""
-    return {}
+def fake_slack() -> Iterator[FakeSlack]:
+    """Slack's Web API stand-in on 127.0.0.1 (tests/e2e/fake_slack.py)."""
+    fake = FakeSlack().start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
+
+
+@pytest.fixture(scope="session")
+def server_env(fake_slack: FakeSlack) -> Dict[str, str]:
+    """Extra environment for the servers; channel tests may add to it before first use.
+
+    Slack is on, with its Web API replaced by ``fake_slack``.
+    """
+    return dict(fake_slack.env)
 
 
 @pytest.fixture(scope="session")

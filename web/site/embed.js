@@ -37,6 +37,12 @@
     params: { storage: "local" }
   };
 
+  // Answers end with their source on a line of its own; markdown would join
+  // that line to the paragraph, so keep the line breaks the bot sends.
+  var style = document.createElement("style");
+  style.textContent = ".rw-conversation-container .rw-message-text { white-space: pre-line; }";
+  (document.head || document.documentElement).appendChild(style);
+
   function start() {
     var props = Object.assign({}, defaults, config);
     // Keep the conversation in localStorage (reloads and new tabs continue it)

@@ -1,0 +1,344 @@
+"""Is the bot safe to put on the internet? Checked against running servers.
+
+Two server sets are used: the shared ``bot`` (started as ``make run`` starts it:
+HTTP API off) and, in this module, ``private``: a second action server and Rasa
+server started with ``RASA_API_TOKEN`` (so the API is on, behind the token,
+which also lets the tests read trackers) and a short ``ACTION_TIMEOUT``; its
+action server and Rasa server are stopped and started again by the tests.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, Iterator, List
+
+import pytest
+import requests
+import socketio
+
+from bot import servers
+from bot.channels import credentials
+from bot.channels.resilience import APOLOGY
+
+from .conftest import MODEL, Chat, free_port
+
+pytestmark = pytest.mark.e2e
+
+TOKEN = "e2e-api-token"
+ACTION_TIMEOUT = 3
+FOREIGN = "https://evil.example"
+QUESTION = "how much does a CPC make?"
+SHOWS_ERRORS = ("Traceback", "Exception", "Error:", "stack trace", "<script")
+
+
+# --- helpers ------------------------------------------------------------------------
+
+
+@dataclass
+class PrivateBot:
+    settings: servers.Settings
+    action: servers.ActionServer
+    rasa: servers.RasaServer
+
+    def tracker(self, sender: str) -> Dict[str, Any]:
+        url = f"{self.settings.rasa_url}/conversations/{sender}/tracker"
+        response = requests.get(url, params={"token": TOKEN}, timeout=10)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+
+@pytest.fixture(scope="module")
+def private(e2e_dir: Path, bot: servers.Settings) -> Iterator[PrivateBot]:
+    web_port = free_port()
+    settings = servers.Settings(
+        rasa_port=free_port(),
+        action_port=free_port(),
+        web_port=web_port,
+        allowed_origins=f"http://localhost:{web_port}",
+        api_token=TOKEN,
+        tracker_db=str(e2e_dir / "private-tracker.db"),
+        model=str(MODEL),
+        extra_env={"ACTION_TIMEOUT": str(ACTION_TIMEOUT)},
+    )
+    env = {k: v for k, v in servers.child_env(settings).items() if not k.startswith("SLACK_")}
+    creds = credentials.write(e2e_dir / "private-credentials.yml", env)
+    action = servers.ActionServer(settings, log=e2e_dir / "private-actions.log")
+    rasa = servers.RasaServer(settings, creds, log=e2e_dir / "private-rasa.log")
+    try:
+        action.start()
+        rasa.start()
+        yield PrivateBot(settings, action, rasa)
+    finally:
+        rasa.stop()
+        if action.proc is not None and action.proc.poll() is None:
+            os.killpg(action.proc.pid, signal.SIGCONT)
+        action.stop()
+
+
+class SocketChat:
+    """One browser-like socket.io session (polling transport), as rasa-webchat talks."""
+
+    def __init__(self, settings: servers.Settings, session_id: str | None = None, origin: str | None = None) -> None:
+        self.client = socketio.Client(reconnection=False)
+        self.replies: queue.Queue[Dict[str, Any]] = queue.Queue()
+        self.session_id = session_id
+        confirmed = threading.Event()
+
+        @self.client.on("session_confirm")
+        def session_confirm(data: Any) -> None:
+            self.session_id = data["session_id"] if isinstance(data, dict) else data
+            confirmed.set()
+
+        @self.client.on("bot_uttered")
+        def bot_uttered(data: Dict[str, Any]) -> None:
+            self.replies.put(data)
+
+        headers = {"Origin": origin} if origin else {}
+        self.client.connect(settings.rasa_url, headers=headers, transports=["polling"], wait_timeout=10)
+        self.client.emit("session_request", {"session_id": session_id})
+        assert confirmed.wait(15), "no session_confirm"
+
+    def say(self, text: str, timeout: float = 30, quiet: float = 1.5) -> List[Dict[str, Any]]:
+        while not self.replies.empty():
+            self.replies.get_nowait()
+        self.client.emit("user_uttered", {"message": text, "session_id": self.session_id})
+        messages = [self.replies.get(timeout=timeout)]
+        while True:
+            try:
+                messages.append(self.replies.get(timeout=quiet))
+            except queue.Empty:
+                return messages
+
+    def text(self, text: str) -> str:
+        return "\n".join(m.get("text") or "" for m in self.say(text))
+
+    def close(self) -> None:
+        self.client.disconnect()
+
+
+def events_of(tracker: Dict[str, Any], kind: str) -> List[Dict[str, Any]]:
+    return [e for e in tracker["events"] if e["event"] == kind]
+
+
+def listening_addresses(port: int) -> List[str]:
+    """Local addresses with a TCP socket listening on ``port`` (Linux /proc)."""
+    found = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            address, state = fields[1], fields[3]
+            host, hexport = address.rsplit(":", 1)
+            if state == "0A" and int(hexport, 16) == port:
+                if len(host) == 8:
+                    found.append(".".join(str(b) for b in reversed(bytes.fromhex(host))))
+                else:
+                    found.append("ipv6:" + host)
+    return found
+
+
+# --- the HTTP API --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", "/status"), ("GET", "/version"), ("POST", "/model/parse"), ("GET", "/domain"),
+     ("GET", "/conversations/someone/tracker"), ("POST", "/conversations/someone/messages"), ("PUT", "/model")],
+)
+def test_rasa_http_api_is_off_by_default(bot: servers.Settings, method: str, path: str) -> None:
+    response = requests.request(method, bot.rasa_url + path, json={"text": "hello"}, timeout=10)
+    assert response.status_code in (401, 403, 404, 405), (response.status_code, response.text[:200])
+    assert not any(word in response.text for word in ("model_file", "fingerprint", "intent", "events"))
+
+
+def test_rasa_http_api_needs_the_token_when_one_is_set(private: PrivateBot) -> None:
+    url = private.settings.rasa_url
+    assert requests.get(f"{url}/status", timeout=10).status_code == 401
+    assert requests.get(f"{url}/status", params={"token": "wrong"}, timeout=10).status_code == 401
+    parse = requests.post(f"{url}/model/parse", json={"text": "hi"}, timeout=10)
+    assert parse.status_code == 401 and "intent" not in parse.text
+    status = requests.get(f"{url}/status", params={"token": TOKEN}, timeout=10)
+    assert status.status_code == 200 and "model_file" in status.json()
+
+
+# --- CORS and origins ------------------------------------------------------------------
+
+
+def demo_origin(bot: servers.Settings) -> str:
+    return bot.allowed_origins.split()[0]
+
+
+@pytest.mark.parametrize("path", ["/webhooks/rest/webhook", "/socket.io/?EIO=4&transport=polling"])
+def test_cors_allows_only_the_configured_origin(bot: servers.Settings, path: str) -> None:
+    url = bot.rasa_url + path
+    method = "POST" if "rest" in path else "GET"
+    for origin, allowed in ((demo_origin(bot), True), (FOREIGN, False)):
+        preflight = requests.options(url, headers={
+            "Origin": origin, "Access-Control-Request-Method": method,
+            "Access-Control-Request-Headers": "content-type"}, timeout=10)
+        assert (preflight.headers.get("Access-Control-Allow-Origin") == origin) is allowed, preflight.headers
+        if method == "GET":
+            actual = requests.get(url, headers={"Origin": origin}, timeout=10)
+        else:
+            actual = requests.post(url, json={"sender": f"cors-{uuid.uuid4().hex[:8]}", "message": "hi"},
+                                   headers={"Origin": origin}, timeout=30)
+        assert (actual.headers.get("Access-Control-Allow-Origin") == origin) is allowed, actual.headers
+        assert "*" not in (actual.headers.get("Access-Control-Allow-Origin") or "")
+
+
+def test_socketio_refuses_a_foreign_page_and_accepts_the_demo_site(bot: servers.Settings) -> None:
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        SocketChat(bot, origin=FOREIGN)
+    chat = SocketChat(bot, origin=demo_origin(bot))
+    try:
+        assert chat.text("hello").strip()
+    finally:
+        chat.close()
+
+
+def test_servers_listen_on_localhost_only(bot: servers.Settings) -> None:
+    action = listening_addresses(bot.action_port)
+    assert action and set(action) == {"127.0.0.1"}, action
+    rasa = listening_addresses(bot.rasa_port)
+    assert rasa and set(rasa) == {"127.0.0.1"}, rasa
+    assert servers.child_env(servers.Settings())["SANIC_HOST"] == os.environ.get("ACTION_HOST", "127.0.0.1")
+
+
+# --- typed payloads cannot steer the bot ------------------------------------------------
+
+INJECTIONS = ["/restart", '/ask_salary{"certification":"<script>"}', "/session_start"]
+
+
+def assert_context_kept(tracker: Dict[str, Any], sessions_before: int) -> None:
+    assert not events_of(tracker, "restart"), "the conversation was restarted"
+    assert len(events_of(tracker, "session_started")) == sessions_before, "a new session was started"
+    assert tracker["slots"].get("certification") == ["cpc"], tracker["slots"]
+    for event in events_of(tracker, "user"):
+        intent = (event.get("parse_data") or {}).get("intent", {}).get("name")
+        assert intent not in ("restart", "session_start"), event["text"]
+        assert all("<script>" not in str(e.get("value")) for e in (event.get("parse_data") or {}).get("entities", []))
+    assert all("<script>" not in str(value) for value in tracker["slots"].values())
+
+
+def test_typed_payloads_over_rest_change_nothing(private: PrivateBot) -> None:
+    chat = Chat(private.settings)
+    first = chat.text(QUESTION)
+    assert "Source" in first and "CPC" in first, first
+    sessions = len(events_of(private.tracker(chat.sender), "session_started"))
+    for payload in INJECTIONS:
+        reply = chat.text(payload)
+        assert reply.strip() and "<script>" not in reply, (payload, reply)
+        assert_context_kept(private.tracker(chat.sender), sessions)
+    # a follow-up that needs the context: still about the CPC's pay
+    follow_up = chat.text("how much does it pay?")
+    assert "Source" in follow_up and "CPC" in follow_up, follow_up
+    # a real button payload still works
+    button = chat.text('/compare{"certification": ["cpc", "ccs"]}')
+    assert "CPC" in button and "CCS" in button, button
+    intents = [(e.get("parse_data") or {}).get("intent", {}).get("name")
+               for e in events_of(private.tracker(chat.sender), "user")]
+    assert intents[-1] == "compare", intents
+
+
+def test_typed_payloads_over_socketio_change_nothing(private: PrivateBot) -> None:
+    chat = SocketChat(private.settings)
+    try:
+        first = chat.text(QUESTION)
+        assert "Source" in first and "CPC" in first, first
+        sessions = len(events_of(private.tracker(chat.session_id), "session_started"))
+        for payload in INJECTIONS:
+            reply = chat.text(payload)
+            assert reply.strip() and "<script>" not in reply, (payload, reply)
+            assert_context_kept(private.tracker(chat.session_id), sessions)
+        follow_up = chat.text("how much does it pay?")
+        assert "Source" in follow_up and "CPC" in follow_up, follow_up
+        replies = chat.say("/ask_remote")
+        assert any(m.get("quick_replies") for m in replies), replies
+    finally:
+        chat.close()
+
+
+# --- odd input gets a normal reply -----------------------------------------------------
+
+
+def test_a_20000_character_message_gets_a_normal_reply(chat: Chat) -> None:
+    started = time.monotonic()
+    reply = chat.text(("How much do certified medical coders earn in a year? " * 400)[:20_000])
+    assert reply.strip() and not any(s in reply for s in SHOWS_ERRORS), reply
+    assert time.monotonic() - started < 30
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "🙂🚀💯", "<b>hi</b><script>alert(1)</script>", "'; DROP TABLE events; --",
+     "SELECT * FROM users WHERE 1=1 OR '1'='1'", "¿Cuánto gana un codificador médico en Estados Unidos?"],
+    ids=["empty", "blank", "emoji", "html", "sql-drop", "sql-select", "spanish"],
+)
+def test_odd_input_gets_a_sensible_reply(chat: Chat, text: str) -> None:
+    reply = chat.text(text)
+    assert len(reply.strip()) > 20, reply
+    assert not any(s in reply for s in SHOWS_ERRORS), reply
+
+
+# --- the conversation survives restarts and action server failures ---------------------
+
+
+def test_conversation_survives_a_rasa_server_restart(private: PrivateBot) -> None:
+    chat = SocketChat(private.settings)
+    session = chat.session_id
+    try:
+        assert "CPC" in chat.text(QUESTION)
+    finally:
+        chat.close()
+    private.rasa.stop()
+    private.rasa.start()
+    chat = SocketChat(private.settings, session_id=session)
+    try:
+        assert chat.session_id == session
+        follow_up = chat.text("how much does it pay?")
+        assert "Source" in follow_up and "CPC" in follow_up, follow_up
+    finally:
+        chat.close()
+    texts = [e["text"] for e in events_of(private.tracker(session), "user")]
+    assert texts[0] == QUESTION and texts[-1] == "how much does it pay?"
+
+
+def test_action_server_down_or_silent_gets_an_apology_and_nothing_is_lost(private: PrivateBot) -> None:
+    chat = Chat(private.settings)
+    assert "Source" in chat.text(QUESTION)
+
+    private.action.stop()  # down: connection refused
+    try:
+        started = time.monotonic()
+        assert chat.text("how long does it take to get certified?") == APOLOGY
+        assert time.monotonic() - started < ACTION_TIMEOUT + 5
+    finally:
+        private.action.start()
+    back = chat.text("how much does it pay?")
+    assert "Source" in back and "CPC" in back, back
+
+    os.killpg(private.action.proc.pid, signal.SIGSTOP)  # hung: accepts, never answers
+    try:
+        started = time.monotonic()
+        assert chat.text("can I work from home?") == APOLOGY
+        assert time.monotonic() - started < ACTION_TIMEOUT + 5
+    finally:
+        os.killpg(private.action.proc.pid, signal.SIGCONT)
+    assert "Source" in chat.text("how much does it pay?")
+
+    tracker = private.tracker(chat.sender)
+    said = [e["text"] for e in events_of(tracker, "user")]
+    assert said == [QUESTION, "how long does it take to get certified?", "how much does it pay?",
+                    "can I work from home?", "how much does it pay?"]
+    assert [e["text"] for e in events_of(tracker, "bot")].count(APOLOGY) == 2
+    assert tracker["slots"].get("certification") == ["cpc"]

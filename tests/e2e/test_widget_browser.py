@@ -1,0 +1,145 @@
+"""The demo website in a real browser: widget, sourced answer, quick reply, reload.
+
+Headless Chromium from Debian's ``chromium`` package (``make install`` adds it),
+driven by Playwright for Python through ``executable_path``; ``playwright
+install`` is never run and no browser is downloaded. Playwright rather than
+Selenium: it needs no chromedriver, waits for elements on its own, and its only
+dependencies (greenlet, pyee) sit well with Rasa 3.6's pins, while Selenium's
+trio wants an attrs newer than Rasa allows.
+
+Every request the page makes to anything but this machine is aborted and
+reported, so the test also proves the widget loads nothing from a CDN.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Iterator, List
+from urllib.parse import urlsplit
+
+import pytest
+
+from bot import servers
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SCREENSHOT = servers.ROOT / "test-output" / "widget-browser.png"
+QUESTION = "How much do certified coders earn?"
+HTML_TEXT = '<b>bold</b><img src=x onerror="window.__xss=1">'
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
+
+
+@pytest.fixture(scope="module")
+def site(bot: servers.Settings) -> Iterator[str]:
+    web = servers.WebServer(bot).start()
+    try:
+        yield f"http://localhost:{bot.web_port}/"
+    finally:
+        web.stop()
+
+
+@pytest.fixture
+def page(tmp_path: Path) -> Iterator[object]:
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} missing: `make install` installs Debian's chromium"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path / "chromium-profile"),  # a fresh user-data-dir
+            executable_path=str(CHROMIUM), headless=True, args=ARGS,
+            viewport={"width": 1100, "height": 800},
+        )
+        outside: List[str] = []
+
+        def local_only(route: object) -> None:
+            url = route.request.url  # type: ignore[attr-defined]
+            if url.startswith("data:") or urlsplit(url).hostname in LOCAL_HOSTS:
+                route.continue_()  # type: ignore[attr-defined]
+            else:
+                outside.append(url)
+                route.abort()  # type: ignore[attr-defined]
+
+        context.route("**/*", local_only)
+        context.set_default_timeout(45_000)
+        page = context.new_page()
+        page.outside_requests = outside  # type: ignore[attr-defined]
+        try:
+            yield page
+        finally:
+            context.close()
+
+
+def session_id(page: object) -> str:
+    return page.evaluate("() => JSON.parse(localStorage.getItem('chat_session') || '{}').session_id")  # type: ignore
+
+
+def open_widget(page: object) -> None:
+    if not page.locator(".rw-conversation-container").is_visible():  # type: ignore[attr-defined]
+        page.click(".rw-launcher")  # type: ignore[attr-defined]
+    page.wait_for_selector(".rw-conversation-container")  # type: ignore[attr-defined]
+
+
+def ask(page: object, text: str) -> None:
+    page.fill(".rw-new-message", text)  # type: ignore[attr-defined]
+    page.press(".rw-new-message", "Enter")  # type: ignore[attr-defined]
+
+
+def test_widget_answers_with_sources_quick_replies_and_history(site: str, page: object) -> None:
+    page.goto(site)  # type: ignore[attr-defined]
+    open_widget(page)
+    page.locator(".rw-response", has_text="billing and coding").first.wait_for()  # type: ignore[attr-defined]
+
+    # a typed question gets the sourced answer, with its source line on screen
+    ask(page, QUESTION)
+    answer = page.locator(".rw-response", has_text="Source").last  # type: ignore[attr-defined]
+    answer.wait_for()
+    source_line = answer.inner_text()
+    assert re.search(r"Sources?: \S", source_line), source_line
+    assert answer.is_visible()
+
+    # what the user types is shown as text, never as HTML
+    ask(page, HTML_TEXT)
+    mine = page.locator(".rw-client", has_text="<b>bold</b>")  # type: ignore[attr-defined]
+    mine.last.wait_for()
+    assert HTML_TEXT in mine.last.inner_text()
+    assert page.locator(".rw-client b, .rw-client img").count() == 0  # type: ignore[attr-defined]
+    assert page.evaluate("() => window.__xss") is None  # type: ignore[attr-defined]
+
+    # quick replies are buttons on screen; clicking one gets its answer
+    reply = page.locator(".rw-replies .rw-reply").last  # type: ignore[attr-defined]
+    reply.wait_for()
+    title = reply.inner_text()
+    responses = page.locator(".rw-response").count()  # type: ignore[attr-defined]
+    reply.click()
+    page.locator(".rw-client", has_text=title).last.wait_for()  # type: ignore[attr-defined]
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "n => document.querySelectorAll('.rw-response').length > n", arg=responses)
+    before = session_id(page)
+    assert before and len(before) == 32
+
+    # a reload keeps the session and shows the history
+    page.reload()  # type: ignore[attr-defined]
+    open_widget(page)
+    page.locator(".rw-client", has_text=QUESTION).first.wait_for()  # type: ignore[attr-defined]
+    assert page.locator(".rw-response", has_text="Source").count() >= 1  # type: ignore[attr-defined]
+    assert session_id(page) == before
+
+    # and the bot still knows the context after the reload
+    ask(page, "how much does it pay?")
+    page.locator(".rw-client", has_text="how much does it pay?").last.wait_for()  # type: ignore[attr-defined]
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "() => { const r = document.querySelectorAll('.rw-response');"
+        " return r.length && r[r.length - 1].innerText.includes('Source'); }")
+
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT))  # type: ignore[attr-defined]
+    print(f"\nscreenshot: {SCREENSHOT}")
+    assert page.outside_requests == [], page.outside_requests  # type: ignore[attr-defined]
