@@ -9,11 +9,14 @@ on ``BOT_HOST:WEB_PORT``. It serves a fixed list of files and nothing else:
 * ``/embed.js`` and ``/site.css`` from ``web/site/``;
 * ``/vendor/rasa-webchat.js`` - the widget bundle from the ``rasa-webchat`` npm
   package in ``web/node_modules`` (``npm ci`` in ``make install``), so nothing
-  is loaded from a CDN.
+  is loaded from a CDN. The bundle's CSS ``@import``s the Inter font from Google
+  Fonts; the served copy drops those imports, so the widget fetches nothing from
+  a third party (text falls back to the system's sans-serif).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -41,6 +44,7 @@ FILES: Dict[str, Tuple[Path, str]] = {
     "/vendor/rasa-webchat.js": (WIDGET_JS, JS),
 }
 PAGE = SITE / "index.html"
+_FONT_IMPORT = re.compile(rb"@import url\(https://fonts\.googleapis\.com/[^)]*\);")
 _HOSTNAME = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])$")
 
 
@@ -70,13 +74,24 @@ def csp(nonce: str, socket: str) -> str:
             f"script-src 'self' 'nonce-{nonce}'",
             "style-src 'self' 'unsafe-inline'",  # the widget injects its own <style>
             "img-src 'self' data:",
-            "font-src 'self' data:",  # the widget's icon fonts (its Google Fonts @import stays blocked)
+            "font-src 'self' data:",  # the widget's icon fonts
             f"connect-src 'self' {socket} {ws}",
             "object-src 'none'",
             "base-uri 'none'",
             "form-action 'none'",
         ]
     )
+
+
+@functools.lru_cache(maxsize=4)
+def _file_bytes(path: Path, mtime_ns: int) -> bytes:
+    data = path.read_bytes()
+    return _FONT_IMPORT.sub(b"", data) if path == WIDGET_JS else data
+
+
+def file_bytes(path: Path) -> bytes:
+    """A served file's content (the widget without its Google Fonts imports)."""
+    return _file_bytes(path, path.stat().st_mtime_ns)
 
 
 def render_page(socket: str, nonce: str) -> bytes:
@@ -113,7 +128,7 @@ class _Handler(BaseHTTPRequestHandler):
                            INSTALL_HINT.encode(), headers, body)
                 return
             headers["Cache-Control"] = "no-cache"
-            self._send(HTTPStatus.OK, content_type, file.read_bytes(), headers, body)
+            self._send(HTTPStatus.OK, content_type, file_bytes(file), headers, body)
         else:
             self._send(HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", b"Not found\n", headers, body)
 

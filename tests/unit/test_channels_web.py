@@ -149,6 +149,8 @@ def test_demo_site_serves_the_embed_script_and_the_widget_from_the_project(site:
     widget = requests.get(site + "/vendor/rasa-webchat.js", timeout=5)
     if website.WIDGET_JS.is_file():
         assert widget.status_code == 200 and "WebChat" in widget.text[:2000]
+        assert "fonts.googleapis.com" in website.WIDGET_JS.read_text(encoding="utf-8")
+        assert "fonts.googleapis.com" not in widget.text, "the widget would fetch Google Fonts"
     else:
         assert widget.status_code == 503 and "make install" in widget.text
 
