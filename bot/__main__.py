@@ -40,11 +40,14 @@ def _run() -> int:
     logs.mkdir(exist_ok=True)
     creds = credentials.write(logs / "credentials.run.yml")
     slack_on = credentials.slack_credentials(os.environ) is not None
-    stopping = []
-    signal.signal(signal.SIGTERM, lambda *_: stopping.append(1))
+    # Ctrl-C and SIGTERM stop everything, also during start-up (and even when
+    # the shell started us with SIGINT ignored, as it does for background jobs).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     action = servers.ActionServer(settings)
     rasa = servers.RasaServer(settings, creds)
     web = servers.WebServer(settings)
+    code = 0
     try:
         started = time.monotonic()
         action.start()
@@ -61,16 +64,21 @@ def _run() -> int:
         print(f"  Rasa HTTP API:  {'on, token required' if settings.api_token else 'off (set RASA_API_TOKEN)'}")
         print(f"  action server:  {settings.action_url}")
         print("Press Ctrl-C to stop.", flush=True)
-        while not stopping and rasa.proc.poll() is None and action.proc.poll() is None:
+        while rasa.proc.poll() is None and action.proc.poll() is None:
             time.sleep(0.5)
+        print("A server stopped by itself; stopping the others.", flush=True)
+        code = 1
     except KeyboardInterrupt:
         pass
     finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up short
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         print("Stopping...", flush=True)
         web.stop()
         rasa.stop()
         action.stop()
-    return 0
+        print("Stopped.", flush=True)
+    return code
 
 
 def _chat() -> int:
