@@ -61,6 +61,7 @@ def parse_args(argv: List[str] | None) -> argparse.Namespace:
                         help=f"comma-separated sections out of {','.join(SECTIONS)} (default: all)")
     parser.add_argument("--quick", action="store_true", help="small samples for development (marked in results)")
     parser.add_argument("--model", type=Path, default=MODEL, help="trained model for the REST sections")
+    parser.add_argument("--report-only", action="store_true", help="re-render REPORT.md from results.json, run nothing")
     args = parser.parse_args(argv)
     chosen = [s.strip() for s in args.only.split(",") if s.strip()]
     unknown = sorted(set(chosen) - set(SECTIONS))
@@ -75,6 +76,12 @@ def main(argv: List[str] | None = None) -> int:
     from bench.dataset import load_dev, load_out_of_scope
 
     args = parse_args(argv)
+    if args.report_only:
+        from bench import report
+
+        REPORT.write_text(report.render(load_results()), encoding="utf-8")
+        print(f"wrote {os.path.relpath(REPORT, ROOT)}")
+        return 0
     model = args.model.resolve()
     if any(s in BOT_SECTIONS for s in args.sections) and not model.exists():
         print(f"no trained model at {model}: run `make train` first "

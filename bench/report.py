@@ -76,6 +76,20 @@ def evaluate(results: Results) -> Dict[str, Dict[str, Any]]:
     return table
 
 
+def spread(failures: List[Mapping[str, Any]], count: int) -> List[Mapping[str, Any]]:
+    """Up to ``count`` failures taken in turn from each topic, most failing topic first."""
+    topics: Dict[str, List[Mapping[str, Any]]] = {}
+    for f in failures:
+        topics.setdefault(f.get("topic") or "?", []).append(f)
+    queues = sorted(topics.values(), key=len, reverse=True)
+    picked: List[Mapping[str, Any]] = []
+    while len(picked) < count and any(queues):
+        for queue in queues:
+            if queue and len(picked) < count:
+                picked.append(queue.pop(0))
+    return picked
+
+
 def _breakdown(sp: Mapping[str, Any]) -> str:
     """Where a turn's time goes: NLU alone, a turn without the action server, a full answer."""
     nlu, greet = sp.get("nlu_parse_only"), sp.get("greeting_turn")
@@ -212,9 +226,9 @@ def _render_answers(s: Mapping[str, Any], lines: List[str]) -> None:
                     f"{k} {v}" for k, v in ans["failures_by_intent"].items()) + ".", "",
                 "Every failure with the expected items, the full reply and the NLU reading is written to "
                 "`bench/out/failures.md` (not committed; rerun `python -m bench --only answers`). "
-                "The first ones:", "",
+                "A sample across topics:", "",
                 "| Id | Question | Missing | Intent | Reply starts |", "|---|---|---|---|---|"]
-            for f in ans["failures"][:25]:
+            for f in spread(ans["failures"], 25):
                 reply = " ".join(f["reply"].split())[:90].replace("|", "/")
                 wanted = "; ".join(m.replace(" | ", " or ") for m in f["missing"])
                 lines.append(f"| {f['id']} | {f['question'].replace('|', '/')} | {wanted} | "

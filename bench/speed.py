@@ -84,22 +84,29 @@ def concurrent(bot: RunningBot, texts: Sequence[str], users: int, turns: int, ma
 
 
 def plot_latency(single: Sequence[float], many: Sequence[float], users: int, path: Path) -> None:
+    """Two histograms side by side (their scales differ by an order of magnitude), with p50/p95 marked."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(6.4, 3.4), dpi=90)
-    data = [[x * 1000 for x in single], [x * 1000 for x in many]]
-    top = max((max(d) for d in data if d), default=1)
-    bins = [top * i / 50 for i in range(51)]
-    for values, label in zip(data, ["1 user (sequential)", f"{users} concurrent users"], strict=True):
-        if values:
-            ax.hist(values, bins=bins, alpha=0.6, label=f"{label}, n={len(values)}")
-    ax.set_xlabel("latency per turn (ms)")
-    ax.set_ylabel("turns")
-    ax.set_title("REST webhook latency")
-    ax.legend(fontsize=8)
+    from bench.stats import percentile
+
+    fig, axes = plt.subplots(1, 2, figsize=(8, 3.2), dpi=90)
+    for ax, values, title, colour in zip(
+        axes, (single, many), ("1 user, sequential", f"{users} concurrent users"), ("tab:blue", "tab:orange"),
+        strict=True,
+    ):
+        ms = [x * 1000 for x in values]
+        if ms:
+            ax.hist(ms, bins=40, color=colour, alpha=0.8)
+            for p, style in ((50, "-"), (95, "--")):
+                ax.axvline(percentile(ms, p), color="black", linestyle=style, linewidth=1, label=f"p{p}")
+            ax.legend(fontsize=8)
+        ax.set_title(f"{title} (n={len(ms)})", fontsize=10)
+        ax.set_xlabel("latency per turn (ms)")
+    axes[0].set_ylabel("turns")
+    fig.suptitle("REST webhook latency", fontsize=11)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path)

@@ -44,3 +44,11 @@ conversations:
   - id: c1
 """
     assert topics_from_comments(text) == {"q1": "salary", "q2": "salary", "q3": "remote"}
+
+
+def test_failure_sample_takes_turns_across_topics():
+    from bench.report import spread
+
+    failures = [{"id": f"s{i}", "topic": "salary"} for i in range(5)] + [{"id": "e1", "topic": "education"}]
+    assert [f["id"] for f in spread(failures, 3)] == ["s0", "e1", "s1"]
+    assert len(spread(failures, 10)) == 6
