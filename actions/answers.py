@@ -21,7 +21,8 @@ def choose_topic(intent: str, tracker: Tracker, subject: Dict[str, List[str]]) -
     if current in kb.topics and (not subject or any(answers.relevant_subject(kb, current, subject))):
         return current
     for etype in subject:
-        return knowledge.DEFAULT_TOPIC_FOR_TYPE[etype]
+        if knowledge.DEFAULT_TOPIC_FOR_TYPE.get(etype) in kb.topics:
+            return knowledge.DEFAULT_TOPIC_FOR_TYPE[etype]
     return current if current in kb.topics else "overview"
 
 

@@ -13,13 +13,16 @@ from bot import answers, knowledge
 
 
 def comparison_subject(said: Dict[str, List[str]], context: Dict[str, List[str]]) -> Dict[str, List[str]]:
-    """Two things to compare: both from the message, or one said and one from context."""
+    """Two things to compare: both from the message, one said and one from context,
+    or ("which one pays more?") the two already being discussed."""
     if answers.comparable(said):
         return said
     for etype, ids in said.items():
         earlier = [i for i in context.get(etype, []) if i not in ids]
         if earlier:
             return {etype: earlier[:1] + ids}
+    if not said and answers.comparable(context):
+        return context
     return said
 
 
@@ -31,7 +34,8 @@ class ActionCompare(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
         kb = knowledge.get()
-        subject = comparison_subject(message_subject(tracker, kb), context_subject(tracker))
+        said = message_subject(tracker, kb) or answers.implied_comparison(kb, tracker.latest_message.get("text"))
+        subject = comparison_subject(said, context_subject(tracker))
         pair = answers.comparable(subject)
         if pair is None:
             dispatch(dispatcher, answers.needs_two_things(kb))

@@ -9,6 +9,7 @@ actions of their own (greetings, declines, help) live in ``domain.yml``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Sequence, Tuple
 
@@ -30,6 +31,14 @@ COMPARE_NEEDS_TWO = (
     "or a certificate vs an associate degree."
 )
 SUGGEST_INTRO = "These topics look closest to what you asked:"
+CREDENTIALS = "{org} credentials: {names}."
+
+#: An organisation stands for its credentials in questions about them ("NHA
+#: billing cert pay") when it issues at most this many.
+MAX_CREDENTIALS_FOR_ORG = 2
+
+#: What an entity's own answer adds to its summary ("what is the CPC?" gives its pay too).
+CARD_TOPICS = {"certification": ("salary",)}
 
 #: What a comparison shows for each entity type besides the summary.
 COMPARE_TOPICS = {
@@ -175,7 +184,19 @@ def _entity_card(kb: KnowledgeBase, etype: str, entity: Entity) -> Tuple[List[st
         sentences.append(entity.summary)
     if sentences:
         refs.extend(_entity_refs(kb, entity))
+    if etype == "organization":
+        issued = kb.certifications_of(entity.id)
+        if issued:
+            names = ", ".join(c.short_label for c in issued)
+            sentences.append(CREDENTIALS.format(org=entity.short_label, names=names))
+            refs.extend(r for c in issued for r in _entity_refs(kb, c))
     return sentences, refs
+
+
+def _key_facts(kb: KnowledgeBase, etype: str, entity_id: str, topics: Sequence[str]) -> Tuple[List[str], List[Ref]]:
+    """The first fact of each of ``topics`` about an entity (e.g. a credential's pay)."""
+    facts = [f for t in topics for f in kb.facts_about(t, etype, entity_id)[:1]]
+    return render_facts(kb, facts)
 
 
 # --- topic answers ------------------------------------------------------------
@@ -192,6 +213,11 @@ def relevant_subject(kb: KnowledgeBase, topic_id: str, subject: Subject) -> List
             entity = kb.entity(etype, entity_id)
             if entity is not None:
                 out.append((etype, entity))
+    if "certification" in topic.qualifiers and "organization" not in topic.qualifiers:
+        for org_id in subject.get("organization", ()) or ():
+            issued = kb.certifications_of(org_id)
+            if 0 < len(issued) <= MAX_CREDENTIALS_FOR_ORG:
+                out += [("certification", c) for c in issued if ("certification", c) not in out]
     return out
 
 
@@ -208,8 +234,9 @@ def answer_topic(kb: KnowledgeBase, topic_id: str, subject: Subject) -> Reply:
         sentences: List[str] = []
         if DEFAULT_TOPIC_FOR_TYPE.get(etype) == topic_id:
             card, card_refs = _entity_card(kb, etype, entity)
-            sentences += card
-            refs += card_refs
+            extra, extra_refs = _key_facts(kb, etype, entity.id, CARD_TOPICS.get(etype, ()))
+            sentences += card + extra
+            refs += card_refs + extra_refs
         facts = kb.facts_about(topic_id, etype, entity.id)[:MAX_FACTS_PER_ENTITY]
         facts = _with_measure_siblings(kb, facts, pool)
         fact_sentences, fact_refs = render_facts(kb, facts)
@@ -280,12 +307,9 @@ def answer_comparison(
         if entity is None:
             continue
         sentences, card_refs = _entity_card(kb, etype, entity)
-        refs += card_refs
-        for t in topics:
-            facts = kb.facts_about(t, etype, entity_id)[:1]
-            fact_sentences, fact_refs = render_facts(kb, facts)
-            sentences += fact_sentences
-            refs += fact_refs
+        fact_sentences, fact_refs = _key_facts(kb, etype, entity_id, topics)
+        sentences += fact_sentences
+        refs += card_refs + fact_refs
         lines.append(f"- {entity.short_label}: {' '.join(sentences) or entity.name}")
     line = source_line(refs)
     if line:
@@ -297,6 +321,19 @@ def answer_comparison(
         topic=follow,
         subject={etype: list(ids)},
     )
+
+
+_BILLING = re.compile(r"\bbill(ing|er|ers)?\b", re.IGNORECASE)
+_CODING = re.compile(r"\bcod(ing|er|ers)\b", re.IGNORECASE)
+
+
+def implied_comparison(kb: KnowledgeBase, text: str) -> Dict[str, List[str]]:
+    """"billing or coding?" names no entity but compares the two roles."""
+    if _BILLING.search(text or "") and _CODING.search(text or ""):
+        roles = [r for r in ("biller", "coder") if kb.entity("role", r)]
+        if len(roles) == 2:
+            return {"role": roles}
+    return {}
 
 
 def needs_two_things(kb: KnowledgeBase) -> Reply:

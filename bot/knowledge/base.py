@@ -46,6 +46,13 @@ class KnowledgeBase:
         cert = self.entity("certification", cert_id)
         return cert if isinstance(cert, Certification) else None
 
+    def certifications_of(self, org_id: str) -> List[Certification]:
+        """Credentials an organisation issues, in knowledge-base order."""
+        return [
+            c for c in self.entities["certification"].values()
+            if isinstance(c, Certification) and c.issued_by == org_id
+        ]
+
     def issuer_of(self, cert_id: str) -> Entity | None:
         cert = self.certification(cert_id)
         return self.entity("organization", cert.issued_by) if cert else None

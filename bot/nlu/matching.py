@@ -143,4 +143,9 @@ class EntityMatcher:
         # a typo keeps the first letter and roughly the length of the word
         if key[0] != candidate[0] or abs(len(key) - len(candidate)) > limit:
             return None
+        # word by word: short words (abbreviations) must be exact, others one edit away,
+        # so "cmrs certification" never becomes "ccs certification"
+        for got, want in zip(candidate.split(), key.split(), strict=True):
+            if got != want and (len(want) <= 4 or OSA.distance(got, want) > 1):
+                return None
         return key

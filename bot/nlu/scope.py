@@ -32,8 +32,8 @@ _CODE_LOOKUP = re.compile(
     "|".join(
         [
             rf"\b{_CODE_SET}\s+codes?\s+(?:for|of|to use for|when)\b",
-            r"\bcodes?\s+(?:for|to use for)\s+(?:a|an|the|my|his|her|someone'?s?)?\s*"
-            r"(?!medical\b|billing\b|coding\b|this job\b)[a-z]",
+            r"\b(?:the|a|what|which|right|correct|proper)\s+codes?\s+(?:for|to use for)\s+"
+            r"(?!medical\b|billing\b|coding\b|this job\b|a living\b)[a-z]",
             r"\bhow\s+(?:do|would|should|can|to)\s+(?:i|you|we|one)?\s*(?:code|bill)\s+(?:a|an|for|the|this|my|someone)\b",
             r"\bwhat(?:'s| is| are)?\s+the\s+(?:right|correct|proper)?\s*code\b",
             r"\b(?:which|what)\s+modifiers?\b",
@@ -62,8 +62,8 @@ _OCCUPATIONS = re.compile(
     _I,
 )
 _SOFTWARE = re.compile(
-    r"\b(software|programming|programmer|python|javascript|java|c\+\+|bootcamp|leetcode|"
-    r"computer science|web dev\w*|front ?end|back ?end)\b",
+    r"\b(software (developers?|engineers?|engineering|development)|programming|programmers?|python|javascript|"
+    r"c\+\+|coding bootcamp|bootcamp|leetcode|computer science|web dev\w*|front ?end dev\w*|back ?end dev\w*)\b",
     _I,
 )
 _DOMAIN = re.compile(

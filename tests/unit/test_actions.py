@@ -153,3 +153,44 @@ async def test_suggestions_offer_closest_topics() -> None:
     assert events == []
     assert messages[0]["text"] == "These topics look closest to what you asked:"
     assert messages[0]["buttons"][0] == {"title": "How much does it pay?", "payload": "/ask_salary"}
+
+
+@pytest.mark.asyncio
+async def test_which_one_compares_the_two_in_context() -> None:
+    """'which one pays more?' right after 'CPC vs CCS'."""
+    t = tracker("compare", slots={"topic": "salary", "certification": ["cpc", "ccs"]})
+    events, messages = await run(ActionCompare(), t)
+    assert events == []  # topic and subject stay as they were
+    assert [line[:5] for line in messages[0]["text"].split("\n")[1:3]] == ["- CPC", "- CCS"]
+
+
+@pytest.mark.asyncio
+async def test_billing_or_coding_compares_the_roles(monkeypatch, mini_kb) -> None:
+    from bot.knowledge.schema import Entity
+
+    roles = {"biller": Entity(id="biller", name="medical biller"), "coder": Entity(id="coder", name="medical coder")}
+    monkeypatch.setitem(mini_kb.entities, "role", roles)
+    events, messages = await run(ActionCompare(), tracker("compare", text="which pays better, billing or coding?"))
+    assert SlotSet("role", ["biller", "coder"]) in events
+    assert [line[:8] for line in messages[0]["text"].split("\n")[1:3]] == ["- medica", "- medica"]
+
+
+@pytest.mark.asyncio
+async def test_organisation_answer_lists_its_credentials() -> None:
+    events, messages = await run(ActionAnswer(), tracker("inform", {"organization": "aapc"}))
+    assert "AAPC credentials: CPC, CCS." in messages[0]["text"]
+
+
+@pytest.mark.asyncio
+async def test_organisation_stands_for_its_credentials_in_pay_questions() -> None:
+    """'how much does the AAPC cert pay' when AAPC issues one or two credentials."""
+    events, messages = await run(ActionAnswer(), tracker("ask_salary", {"organization": "aapc"}))
+    text = messages[0]["text"]
+    assert text.startswith("CPC holders average $58,895.")
+    assert "My sources have nothing specific on pay for CCS." in text
+
+
+@pytest.mark.asyncio
+async def test_certification_answer_includes_its_pay() -> None:
+    events, messages = await run(ActionAnswer(), tracker("ask_certification", {"certification": "cpc"}))
+    assert "The best-known coding credential. CPC holders average $58,895." in messages[0]["text"]

@@ -76,7 +76,8 @@ def test_other_text_is_untouched_but_for_spacing() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["I have chest pain right now", "i cant breathe", "my son swallowed a magnet", "my friend collapsed", "I took too many pills",
+    ["I have chest pain right now", "i cant breathe", "my son swallowed a magnet", "my friend collapsed",
+     "I took too many pills",
      "I want to kill myself", "he is bleeding heavily"],
 )
 def test_emergencies(text: str) -> None:

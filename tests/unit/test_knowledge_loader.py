@@ -24,7 +24,7 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 def test_valid_fixture_loads(mini_kb: knowledge.KnowledgeBase) -> None:
-    assert set(mini_kb.topics) == {"salary", "certification"}
+    assert set(mini_kb.topics) == {"salary", "certification", "organization"}
     assert [f.id for f in mini_kb.general_facts("salary")] == ["pay-general", "pay-growth-a", "pay-growth-b"]
     assert [f.id for f in mini_kb.facts_about("salary", "certification", "cpc")] == ["pay-cpc"]
     assert mini_kb.issuer_of("cpc").abbreviation == "AAPC"

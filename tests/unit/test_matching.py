@@ -20,6 +20,7 @@ FORMS = [
     ("coders", "role", "coder"),
     ("entry level", "experience_level", "entry"),
     ("associate's degree", "education_path", "associate"),
+    ("CCS certification", "certification", "ccs"),
 ]
 
 
@@ -81,3 +82,5 @@ def test_no_false_friends(matcher: EntityMatcher, text: str) -> None:
 def test_short_abbreviations_are_never_fuzzy(matcher: EntityMatcher) -> None:
     # "cpa" is one edit from both CPC and CPT: guessing would be wrong half the time
     assert found(matcher, "should I become a cpa") == []
+    # nor inside a longer phrase: CMRS is not CCS
+    assert found(matcher, "what is the CMRS certification") == []

@@ -61,6 +61,8 @@ def test_emergency_comes_first() -> None:
         "what's the difference between CPT and HCPCS codes",
         "I'm a nurse, could I switch to medical coding?",
         "how long does it take to learn to code medical records",
+        "im going to code for outpatient clinics, which certification fits",
+        "what software would i be using every day as a biller",
         "can a medical assistant move into billing",
         "do coders need to know anatomy and medical terminology",
         "how much do coders make",
