@@ -211,7 +211,7 @@ def relevant_subject(kb: KnowledgeBase, topic_id: str, subject: Subject) -> List
     for etype in topic.qualifiers:
         for entity_id in subject.get(etype, ()) or ():
             entity = kb.entity(etype, entity_id)
-            if entity is not None:
+            if entity is not None and entity_id not in topic.covers.get(etype, ()):
                 out.append((etype, entity))
     if "certification" in topic.qualifiers and "organization" not in topic.qualifiers:
         for org_id in subject.get("organization", ()) or ():

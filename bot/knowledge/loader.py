@@ -285,6 +285,10 @@ def _cross_check(p: Parsed) -> List[Problem]:
         for j, follow in enumerate(topic.follow_ups):
             if follow not in topic_ids:
                 problems.append(top_doc.problem(("topics", i, "follow_ups", j), f"unknown topic {follow!r}"))
+        for etype, ids in topic.covers.items():
+            for j, entity_id in enumerate(ids):
+                if entity_id not in entity_ids[etype]:
+                    problems.append(top_doc.problem(("topics", i, "covers", etype, j), f"unknown {etype} {entity_id!r}"))
 
     fact_ids: List[Tuple[str, _Document, PathInside]] = []
     for doc, facts_file in p.facts:

@@ -117,6 +117,10 @@ class Topic(Record):
         [], description="Entity types that narrow answers about this topic."
     )
     follow_ups: List[str] = []
+    covers: Dict[str, List[str]] = Field(
+        {},
+        description="Entities the general answer already speaks for (a coder's pay is the field's pay).",
+    )
     note: str | None = Field(
         None, description="Said after the facts, e.g. what the sources do not cover."
     )
@@ -126,6 +130,13 @@ class Topic(Record):
         if value not in ENTITY_TYPES:
             raise ValueError(f"unknown entity type {value!r}; use one of {ENTITY_TYPES}")
         return value
+
+    @validator("covers")
+    def _known_cover_types(cls, covers: Dict[str, List[str]]) -> Dict[str, List[str]]:
+        for key in covers:
+            if key not in ENTITY_TYPES:
+                raise ValueError(f"unknown entity type {key!r}; use one of {ENTITY_TYPES}")
+        return covers
 
 
 class Fact(Record):

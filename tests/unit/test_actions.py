@@ -194,3 +194,12 @@ async def test_organisation_stands_for_its_credentials_in_pay_questions() -> Non
 async def test_certification_answer_includes_its_pay() -> None:
     events, messages = await run(ActionAnswer(), tracker("ask_certification", {"certification": "cpc"}))
     assert "The best-known coding credential. CPC holders average $58,895." in messages[0]["text"]
+
+
+@pytest.mark.asyncio
+async def test_covered_entities_get_the_general_answer(monkeypatch, mini_kb) -> None:
+    """'how much do coders make': a coder's pay is the field's pay, no 'nothing specific' note."""
+    salary = mini_kb.topics["salary"]
+    monkeypatch.setitem(mini_kb.topics, "salary", salary.copy(update={"covers": {"certification": ["ccs"]}}))
+    events, messages = await run(ActionAnswer(), tracker("ask_salary", {"certification": "ccs"}))
+    assert messages[0]["text"].startswith("Pay is about $40,000 to $60,000 a year.")

@@ -134,3 +134,10 @@ def test_cli_check_reports_problems(kb_dir: Path, capsys: pytest.CaptureFixture)
     edit(kb_dir / "facts" / "pay.yml", "    sources: [body]", "    sources: [nowhere]")
     assert cli(["check", str(kb_dir)]) == 1
     assert "unknown source 'nowhere'" in capsys.readouterr().err
+
+
+def test_unknown_entity_in_topic_covers(kb_dir: Path) -> None:
+    edit(kb_dir / "topics.yml", "    follow_ups: [certification]\n",
+         "    covers: {certification: [nope]}\n    follow_ups: [certification]\n")
+    [problem] = problems(kb_dir)
+    assert (problem.path, problem.message) == ("topics[0].covers.certification[0]", "unknown certification 'nope'")
