@@ -288,7 +288,8 @@ def _cross_check(p: Parsed) -> List[Problem]:
         for etype, ids in topic.covers.items():
             for j, entity_id in enumerate(ids):
                 if entity_id not in entity_ids[etype]:
-                    problems.append(top_doc.problem(("topics", i, "covers", etype, j), f"unknown {etype} {entity_id!r}"))
+                    where = ("topics", i, "covers", etype, j)
+                    problems.append(top_doc.problem(where, f"unknown {etype} {entity_id!r}"))
 
     fact_ids: List[Tuple[str, _Document, PathInside]] = []
     for doc, facts_file in p.facts:
