@@ -63,7 +63,7 @@ def with_apology(rasa_run: Callable[..., Awaitable[List[Event]]]) -> Callable[..
         except ActionExecutionRejection:
             raise
         except asyncio.TimeoutError:
-            logger.error("Action '%s' got no answer from the action server within %.0fs.", self.name(), timeout)
+            logger.error("Action '%s' got no answer from the action server within %.1fs.", self.name(), timeout)
         except Exception as error:  # noqa: BLE001 - Rasa would swallow it too, silently for the user
             logger.error("Action '%s' failed: %s", self.name(), error)
         return apology_events()

@@ -101,7 +101,11 @@ class SocketChat:
             self.replies.put(data)
 
         headers = {"Origin": origin} if origin else {}
-        self.client.connect(settings.rasa_url, headers=headers, transports=["polling"], wait_timeout=10)
+        try:
+            self.client.connect(settings.rasa_url, headers=headers, transports=["polling"], wait_timeout=10)
+        except socketio.exceptions.ConnectionError:
+            self.client.disconnect()
+            raise
         self.client.emit("session_request", {"session_id": session_id})
         assert confirmed.wait(15), "no session_confirm"
 
