@@ -16,7 +16,9 @@ untouched. The action server gets :data:`ACTION_TIMEOUT_ENV` seconds (default
 :data:`DEFAULT_ACTION_TIMEOUT`) per call.
 
 Installed by importing :mod:`bot.channels.socketio` or :mod:`bot.channels.slack`,
-which the Rasa server does when it reads ``credentials.yml``.
+which the Rasa server does when it reads ``credentials.yml``, and by
+:mod:`bot.rasa_patches` in every process that loads the model (``rasa shell``
+included). Installing twice is harmless.
 """
 
 from __future__ import annotations
