@@ -83,17 +83,24 @@ def _run() -> int:
 
 def _chat() -> int:
     """``rasa shell`` with the action server started and stopped around it."""
+    import signal
     import subprocess
 
     from bot import servers
 
+    def hang_up(*_: object) -> None:
+        raise KeyboardInterrupt  # a closed terminal stops the action server too
+
+    signal.signal(signal.SIGHUP, hang_up)
+    signal.signal(signal.SIGTERM, hang_up)
     settings = servers.Settings.from_env()
     action = servers.ActionServer(settings, log=servers.ROOT / ".rasa" / "actions.chat.log")
     (servers.ROOT / ".rasa").mkdir(exist_ok=True)
-    action.start()
     try:
+        action.start()
         cmd = [str(servers.BIN / "rasa"), "shell", "--model", settings.model,
-               "--endpoints", str(servers.ROOT / "endpoints.yml"), "--port", str(settings.rasa_port)]
+               "--endpoints", str(servers.ROOT / "endpoints.yml"),
+               "--interface", "127.0.0.1", "--port", str(settings.rasa_port)]
         return subprocess.call(cmd, cwd=servers.ROOT, env=servers.child_env(settings))
     except KeyboardInterrupt:
         return 0
