@@ -238,11 +238,14 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {**DenseFeaturizer.get_default_config(), "pooling": "mean", "batch_size": 64}
+        # scale: the embedding has norm 1, so its components are ~0.05, tiny beside count
+        # features (0, 1, 2...); classifiers fed both barely use it unless it is scaled up
+        # (5-fold CV: DIET and logistic regression). sqrt(384) = 19.6 gives components of RMS 1.
+        return {**DenseFeaturizer.get_default_config(), "pooling": "mean", "batch_size": 64, "scale": 1.0}
 
     @staticmethod
     def required_packages() -> List[str]:
-        return ["tokenizers", "safetensors", "scipy", "all_minilm_l6_v2"]
+        return ["tokenizers", "safetensors", "scipy"]  # import and distribution names alike (Rasa needs both)
 
     @classmethod
     def create(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
@@ -266,8 +269,8 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
             if not todo:
                 continue
             spans = [[(t.start, t.end) for t in m.get(TOKENS_NAMES[attribute])] for m in todo]
-            computed = embeddings.featurize([m.get(attribute) for m in todo], spans,
-                                            self._config["pooling"], int(self._config["batch_size"]))
+            computed = embeddings.featurize([m.get(attribute) for m in todo], spans, self._config["pooling"],
+                                            int(self._config["batch_size"]), float(self._config["scale"]))
             for message, (sequence, sentence) in zip(todo, computed, strict=True):
                 self.add_features_to_message(sequence, sentence, attribute, message)
 

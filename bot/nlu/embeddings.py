@@ -254,3 +254,28 @@ def get_model() -> MiniLM:
 def encode(texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
     """L2-normalised all-MiniLM-L6-v2 embeddings of ``texts``, shape (len(texts), 384)."""
     return get_model().encode(texts, batch_size)
+
+
+def featurize(texts: Sequence[str], token_spans: Sequence[Sequence[Tuple[int, int]]], pooling: str = "mean",
+              batch_size: int = 64, scale: float = 1.0) -> List[Tuple[np.ndarray, np.ndarray]]:
+    """Per text: (sequence features (n_tokens, 384), sentence features (1, 384)).
+
+    Sequence row i is the mean last-layer vector of the word pieces inside the
+    character span ``token_spans[text][i]`` (the pipeline's own tokens). The
+    sentence row is the model's L2-normalised mean-pooled embedding for
+    ``pooling="mean"``, or the L2-normalised element-wise max of the word-piece
+    vectors for ``pooling="max"``; either one times ``scale``.
+    """
+    if pooling not in ("mean", "max"):
+        raise ValueError(f"pooling must be 'mean' or 'max', not {pooling!r}")
+    batch = get_model().encode_batch(texts, batch_size)
+    out = []
+    for i, spans in enumerate(token_spans):
+        sequence = token_vectors(batch.hidden[i], batch.offsets[i], spans)
+        if pooling == "mean" or not len(batch.hidden[i]):
+            sentence = batch.sentences[i]
+        else:
+            sentence = batch.hidden[i].max(axis=0)
+            sentence = sentence / max(float(np.linalg.norm(sentence)), 1e-12)
+        out.append((sequence, (sentence * np.float32(scale)).reshape(1, -1).astype(np.float32, copy=False)))
+    return out
