@@ -105,14 +105,6 @@ def test_widget_answers_with_sources_quick_replies_and_history(site: str, page: 
     assert re.search(r"Sources?: \S", source_line), source_line
     assert answer.is_visible()
 
-    # what the user types is shown as text, never as HTML
-    ask(page, HTML_TEXT)
-    mine = page.locator(".rw-client", has_text="<b>bold</b>")  # type: ignore[attr-defined]
-    mine.last.wait_for()
-    assert HTML_TEXT in mine.last.inner_text()
-    assert page.locator(".rw-client b, .rw-client img").count() == 0  # type: ignore[attr-defined]
-    assert page.evaluate("() => window.__xss") is None  # type: ignore[attr-defined]
-
     # quick replies are buttons on screen; clicking one gets its answer
     reply = page.locator(".rw-replies .rw-reply").last  # type: ignore[attr-defined]
     reply.wait_for()
@@ -124,6 +116,14 @@ def test_widget_answers_with_sources_quick_replies_and_history(site: str, page: 
         "n => document.querySelectorAll('.rw-response').length > n", arg=responses)
     before = session_id(page)
     assert before and len(before) == 32
+
+    # what the user types is shown as text, never as HTML
+    ask(page, HTML_TEXT)
+    mine = page.locator(".rw-client", has_text="<b>bold</b>")  # type: ignore[attr-defined]
+    mine.last.wait_for()
+    assert HTML_TEXT in mine.last.inner_text()
+    assert page.locator(".rw-client b, .rw-client img").count() == 0  # type: ignore[attr-defined]
+    assert page.evaluate("() => window.__xss") is None  # type: ignore[attr-defined]
 
     # a reload keeps the session and shows the history
     page.reload()  # type: ignore[attr-defined]
