@@ -96,6 +96,20 @@ def test_matches_the_reference_implementation() -> None:
 
 
 @needs_model
+def test_onnx_runtime_and_numpy_backends_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    model = embeddings.get_model()
+    assert model.backend == "onnxruntime"  # installed with the project: the fast path is the one tested
+    texts = ["hi", SALARY, "is the CPC exam harder than the CCS exam for someone with no experience at all"]
+    fast = model.encode_batch(texts, batch_size=3)  # padded: the mask must work the same in both
+    monkeypatch.setattr(model, "_onnx", None)
+    assert model.backend == "numpy"
+    slow = model.encode_batch(texts, batch_size=3)
+    np.testing.assert_allclose(fast.sentences, slow.sentences, atol=1e-5)
+    for a, b in zip(fast.hidden, slow.hidden, strict=True):
+        np.testing.assert_allclose(a, b, atol=1e-4)
+
+
+@needs_model
 def test_batched_equals_one_at_a_time() -> None:
     texts = ["hi", SALARY, "is the CPC exam harder than the CCS exam for someone with no experience at all",
              "", "what is the salary of a medical coder"]
