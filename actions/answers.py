@@ -8,7 +8,15 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import TOPIC_SLOT, context_subject, dispatch, intent_name, message_subject, remember
+from actions.common import (
+    TOPIC_SLOT,
+    context_subject,
+    dispatch,
+    fact_scores,
+    intent_name,
+    message_subject,
+    remember,
+)
 from bot import answers, knowledge
 
 
@@ -37,6 +45,6 @@ class ActionAnswer(Action):
         said = message_subject(tracker, kb)
         subject = said or context_subject(tracker)
         topic = choose_topic(intent_name(tracker) or "", tracker, said)
-        reply = answers.answer_topic(kb, topic, subject)
+        reply = answers.answer_topic(kb, topic, subject, fact_scores(tracker))
         dispatch(dispatcher, reply)
         return remember(tracker, reply)

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot import knowledge
 from bot.answers import Reply
+from bot.nlu.relevance import FACT_SCORES
 
 TOPIC_SLOT = "topic"
 
@@ -34,6 +35,14 @@ def context_subject(tracker: Tracker) -> Dict[str, List[str]]:
         if value:
             subject[etype] = list(value) if isinstance(value, list) else [value]
     return subject
+
+
+def fact_scores(tracker: Tracker) -> Dict[str, float]:
+    """``{fact id: similarity}`` for the latest message (from ``FactRanker``); {} if absent or malformed."""
+    raw = tracker.latest_message.get(FACT_SCORES)
+    if not isinstance(raw, dict):
+        return {}
+    return {k: float(v) for k, v in raw.items() if isinstance(k, str) and isinstance(v, (int, float))}
 
 
 def intent_name(tracker: Tracker) -> str | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Mapping, Sequence, Tuple
 
 from bot.knowledge import DEFAULT_TOPIC_FOR_TYPE, KnowledgeBase, Subject
 from bot.knowledge.schema import Certification, Entity, Fact
@@ -36,6 +36,12 @@ CREDENTIALS = "{org} credentials: {names}."
 #: An organisation stands for its credentials in questions about them ("NHA
 #: billing cert pay") when it issues at most this many.
 MAX_CREDENTIALS_FOR_ORG = 2
+
+#: A general answer (no entity named) may open with a fact about one entity
+#: ("good at math for billing?" -> the biller's finance skills) when the question
+#: matches it at least this well and clearly better than every general fact.
+SPECIFIC_MIN_SCORE = 0.35
+SPECIFIC_MARGIN = 0.05
 
 #: What an entity's own answer adds to its summary ("what is the CPC?" gives its pay too).
 CARD_TOPICS = {"certification": ("salary",)}
@@ -199,6 +205,41 @@ def _key_facts(kb: KnowledgeBase, etype: str, entity_id: str, topics: Sequence[s
     return render_facts(kb, facts)
 
 
+def pick_facts(facts: Sequence[Fact], scores: Mapping[str, float] | None, limit: int) -> List[Fact]:
+    """Up to ``limit`` of ``facts``, the ones closest to the question first.
+
+    Without scores (a button press) the knowledge base's order stands. With
+    them, the best-matching fact leads, the topic's first fact (its overview)
+    stays in, and the rest are the next best, in knowledge-base order.
+    """
+    facts = list(facts)
+    if not scores or len(facts) <= 1:
+        return facts[:limit]
+    best_first = sorted(facts, key=lambda f: -scores.get(f.id, -1.0))
+    lead, top = best_first[0], facts[0]
+    chosen = {lead.id, top.id}
+    for fact in best_first:
+        if len(chosen) >= limit:
+            break
+        chosen.add(fact.id)
+    rest = [f for f in facts if f.id in chosen and f.id != lead.id]
+    return [lead] + rest
+
+
+def closest_specific_fact(facts: Sequence[Fact], scores: Mapping[str, float] | None) -> Fact | None:
+    """The entity-specific fact the question is about, if it clearly beats the general ones."""
+    if not scores:
+        return None
+    specific = [f for f in facts if f.about and f.id in scores]
+    if not specific:
+        return None
+    best = max(specific, key=lambda f: scores[f.id])
+    general_best = max((scores.get(f.id, 0.0) for f in facts if not f.about), default=0.0)
+    if scores[best.id] >= SPECIFIC_MIN_SCORE and scores[best.id] >= general_best + SPECIFIC_MARGIN:
+        return best
+    return None
+
+
 # --- topic answers ------------------------------------------------------------
 
 
@@ -221,8 +262,13 @@ def relevant_subject(kb: KnowledgeBase, topic_id: str, subject: Subject) -> List
     return out
 
 
-def answer_topic(kb: KnowledgeBase, topic_id: str, subject: Subject) -> Reply:
-    """Answer a question about ``topic_id``, narrowed by ``subject`` where it can be."""
+def answer_topic(kb: KnowledgeBase, topic_id: str, subject: Subject,
+                 scores: Mapping[str, float] | None = None) -> Reply:
+    """Answer a question about ``topic_id``, narrowed by ``subject`` where it can be.
+
+    ``scores`` ({fact id: similarity to the question}, from the NLU's
+    ``FactRanker``) decides which of the topic's facts to show first.
+    """
     topic = kb.topics[topic_id]
     entities = relevant_subject(kb, topic_id, subject)
     blocks: List[Tuple[Entity | None, List[str]]] = []
@@ -237,7 +283,7 @@ def answer_topic(kb: KnowledgeBase, topic_id: str, subject: Subject) -> Reply:
             extra, extra_refs = _key_facts(kb, etype, entity.id, CARD_TOPICS.get(etype, ()))
             sentences += card + extra
             refs += card_refs + extra_refs
-        facts = kb.facts_about(topic_id, etype, entity.id)[:MAX_FACTS_PER_ENTITY]
+        facts = pick_facts(kb.facts_about(topic_id, etype, entity.id), scores, MAX_FACTS_PER_ENTITY)
         facts = _with_measure_siblings(kb, facts, pool)
         fact_sentences, fact_refs = render_facts(kb, facts)
         sentences += fact_sentences
@@ -252,8 +298,11 @@ def answer_topic(kb: KnowledgeBase, topic_id: str, subject: Subject) -> Reply:
         if missing:
             names = " or ".join(e.short_label for e in missing)
             lead.append(NO_FACTS.format(what=topic.title.lower(), name=names))
-        general = kb.general_facts(topic_id)[:MAX_GENERAL_FACTS]
-        general = _with_measure_siblings(kb, general, kb.general_facts(topic_id))
+        general = pick_facts(kb.general_facts(topic_id), scores, MAX_GENERAL_FACTS)
+        specific = closest_specific_fact(pool, scores) if not missing else None
+        if specific is not None:
+            general = [specific] + general[:MAX_GENERAL_FACTS - 1]
+        general = _with_measure_siblings(kb, general, pool)
         sentences, general_refs = render_facts(kb, general)
         refs += general_refs
         blocks.append((None, sentences))

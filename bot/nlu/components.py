@@ -5,12 +5,16 @@
 * ``KnowledgeEntityExtractor`` finds certifications, organisations, coding
   systems, experience levels, education paths and roles by the names in the
   knowledge base (see :mod:`bot.nlu.matching`).
+* ``FactRanker`` scores the knowledge base's facts against the message's
+  sentence embedding, so answers lead with what was asked (see
+  :mod:`bot.nlu.relevance`).
 * ``ScopeRules`` runs last: emergencies, requests for specific codes, other
   careers and personal medical questions get their decline intent whatever
   the classifier said (see :mod:`bot.nlu.scope`).
 
-None of them is trainable: they read the knowledge base when the model is
-loaded, so editing ``knowledge/`` changes them without retraining.
+They read the knowledge base when the model is loaded, so editing
+``knowledge/`` changes them without retraining (``FactRanker`` stores fact
+vectors at training time only to start faster, and embeds changed facts on load).
 """
 
 from __future__ import annotations
@@ -45,12 +49,15 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import knowledge, rasa_patches
-from bot.nlu import embeddings, scope
+from bot.nlu import embeddings, relevance, scope
 from bot.nlu.coverage import Vocabulary, words
 from bot.nlu.guard import MAX_MESSAGE_CHARS, guard_text
 from bot.nlu.matching import EntityMatcher
 
 rasa_patches.install()  # every Rasa process that loads this model imports this module
+
+#: Message key (internal, not in the parse output) for the message's sentence embedding.
+SENTENCE_VECTOR = "sentence_vector"
 
 #: Intents a button payload may carry besides ``ask_<topic>``.
 BUTTON_INTENTS = ("inform", "compare", "help", "greet")
@@ -280,4 +287,66 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         self._featurize(messages)
+        for message in messages:
+            for feature in message.features:
+                if feature.type == "sentence" and feature.origin == self._identifier and feature.attribute == TEXT:
+                    message.set(SENTENCE_VECTOR, feature.features.reshape(-1))  # not in the parse output
+        return messages
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True
+)
+class FactRanker(GraphComponent):
+    """Adds ``fact_scores`` ({fact id: cosine}) to the parse data, from the sentence embedding.
+
+    Goes after ``SentenceEmbeddingFeaturizer``, whose vector it reuses. Messages
+    without one (button payloads, empty text) get no scores, and answers keep
+    the knowledge base's order.
+    """
+
+    FILE = "fact_vectors.json"
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {"top": relevance.TOP_FACTS}
+
+    def __init__(self, config: Dict[str, Any], storage: ModelStorage, resource: Resource,
+                 index: relevance.FactIndex | None) -> None:
+        self.config, self.storage, self.resource, self.index = config, storage, resource, index
+
+    @classmethod
+    def create(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> FactRanker:
+        return cls(config, model_storage, resource, None)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        self.index = relevance.FactIndex.build(knowledge.get(), embeddings.encode)
+        with self.storage.write_to(self.resource) as directory:
+            (directory / self.FILE).write_text(json.dumps(self.index.to_json()), encoding="utf-8")
+        return self.resource
+
+    @classmethod
+    def load(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> FactRanker:
+        try:
+            with model_storage.read_from(resource) as directory:
+                stored = json.loads((directory / cls.FILE).read_text(encoding="utf-8"))
+        except (ValueError, OSError):
+            stored = {}
+        index = relevance.FactIndex.build(knowledge.get(), embeddings.encode,
+                                          stored.get("vectors"), stored.get("hashes"))
+        return cls(config, model_storage, resource, index)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        if self.index is None:
+            return messages
+        for message in messages:
+            vector = message.get(SENTENCE_VECTOR)
+            if vector is not None:
+                message.set(relevance.FACT_SCORES, self.index.scores(vector, int(self.config["top"])),
+                            add_to_output=True)
         return messages

@@ -23,7 +23,7 @@ def use_mini_kb(monkeypatch: pytest.MonkeyPatch, mini_kb: knowledge.KnowledgeBas
 
 
 def tracker(intent: str, entities: Dict[str, Any] = None, slots: Dict[str, Any] | None = None,
-            text: str = "") -> Tracker:
+            text: str = "", fact_scores: Any = None) -> Tracker:
     ents = [
         {"entity": etype, "value": value, "start": 0, "end": 1}
         for etype, values in (entities or {}).items()
@@ -33,7 +33,8 @@ def tracker(intent: str, entities: Dict[str, Any] = None, slots: Dict[str, Any] 
         {
             "sender_id": "test-user",
             "slots": {"topic": None, **ENTITY_SLOTS, **(slots or {})},
-            "latest_message": {"text": text, "intent": {"name": intent, "confidence": 0.93}, "entities": ents},
+            "latest_message": {"text": text, "intent": {"name": intent, "confidence": 0.93}, "entities": ents,
+                               **({"fact_scores": fact_scores} if fact_scores is not None else {})},
             "events": [],
             "paused": False,
             "followup_action": None,
@@ -203,3 +204,18 @@ async def test_covered_entities_get_the_general_answer(monkeypatch, mini_kb) -> 
     monkeypatch.setitem(mini_kb.topics, "salary", salary.copy(update={"covers": {"certification": ["ccs"]}}))
     events, messages = await run(ActionAnswer(), tracker("ask_salary", {"certification": "ccs"}))
     assert messages[0]["text"].startswith("Pay is about $40,000 to $60,000 a year.")
+
+
+@pytest.mark.asyncio
+async def test_answer_leads_with_the_fact_closest_to_the_question() -> None:
+    scores = {"org-general-2": 0.8, "org-general": 0.3}
+    _, [message] = await run(ActionAnswer(), tracker("ask_organization", fact_scores=scores))
+    assert message["text"].startswith("Joining one gives access to study material. Two associations issue")
+
+
+@pytest.mark.asyncio
+async def test_malformed_fact_scores_are_ignored() -> None:
+    _, [plain] = await run(ActionAnswer(), tracker("ask_organization"))
+    for junk in (["org-general-2"], "org-general-2", {"org-general-2": "high", 3: 0.9}):
+        _, [message] = await run(ActionAnswer(), tracker("ask_organization", fact_scores=junk))
+        assert message == plain

@@ -1,0 +1,131 @@
+"""Fact ranking: the index, the NLU component that fills ``fact_scores``, and how answers use them."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List, Sequence
+
+import numpy as np
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot import answers, knowledge
+from bot.nlu import components, embeddings, relevance
+from bot.nlu.components import SENTENCE_VECTOR, FactRanker
+
+WORDS = ("pay", "growth", "cpc", "entry", "credentials", "study")
+
+
+class FakeEncoder:
+    """One dimension per word of WORDS: a text's vector counts them. Records what it was asked."""
+
+    def __init__(self) -> None:
+        self.calls: List[List[str]] = []
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls.append(list(texts))
+        return np.array([[t.lower().count(w) + 0.01 for w in WORDS] for t in texts], dtype=np.float32)
+
+
+def vector(*words: str) -> np.ndarray:
+    return np.array([1.0 if w in words else 0.0 for w in WORDS], dtype=np.float32)
+
+
+@pytest.fixture(autouse=True)
+def use_mini_kb(monkeypatch: pytest.MonkeyPatch, mini_kb: knowledge.KnowledgeBase) -> None:
+    monkeypatch.setattr(knowledge, "get", lambda root=None: mini_kb)
+
+
+# --- choosing facts ---------------------------------------------------------
+
+
+def test_without_scores_the_knowledge_base_order_stands(mini_kb) -> None:
+    facts = mini_kb.general_facts("salary")
+    assert [f.id for f in answers.pick_facts(facts, None, 2)] == ["pay-general", "pay-growth-a"]
+    assert [f.id for f in answers.pick_facts(facts, {}, 5)] == ["pay-general", "pay-growth-a", "pay-growth-b"]
+
+
+def test_the_closest_fact_leads_and_the_overview_stays(mini_kb) -> None:
+    facts = mini_kb.general_facts("salary")
+    scores = {"pay-growth-b": 0.9, "pay-growth-a": 0.5, "pay-general": 0.1}
+    assert [f.id for f in answers.pick_facts(facts, scores, 2)] == ["pay-growth-b", "pay-general"]
+    assert [f.id for f in answers.pick_facts(facts, scores, 3)] == ["pay-growth-b", "pay-general", "pay-growth-a"]
+
+
+# --- the index ------------------------------------------------------------------
+
+
+def test_index_ranks_facts_by_cosine(mini_kb) -> None:
+    index = relevance.FactIndex.build(mini_kb, FakeEncoder())
+    scores = index.scores(vector("study"), top=2)
+    assert list(scores)[0] == "org-general-2" and len(scores) == 2
+    assert scores["org-general-2"] > 0.9
+    assert index.scores(np.zeros(len(WORDS))) == {}
+    assert index.scores(np.ones(3)) == {}  # wrong dimension: no scores rather than a crash
+
+
+def test_index_reuses_stored_vectors_only_for_unchanged_texts(mini_kb) -> None:
+    stored = relevance.FactIndex.build(mini_kb, FakeEncoder()).to_json()
+    stored["hashes"]["pay-cpc"] = "edited-since"
+    encoder = FakeEncoder()
+    index = relevance.FactIndex.build(mini_kb, encoder, stored["vectors"], stored["hashes"])
+    assert encoder.calls == [["CPC holders average $58,895."]]
+    assert index.ids == [f.id for f in mini_kb.facts]
+
+
+# --- the component ----------------------------------------------------------------
+
+
+def ranker(tmp_path, monkeypatch, encoder: FakeEncoder) -> FactRanker:
+    monkeypatch.setattr(embeddings, "encode", encoder)
+    config: Dict[str, Any] = {**FactRanker.get_default_config(), "top": 3}
+    return FactRanker.create(config, LocalModelStorage(tmp_path), Resource("ranker"),
+                             ExecutionContext(GraphSchema({}), "test"))
+
+
+def test_ranker_scores_messages_with_a_sentence_vector(tmp_path, monkeypatch) -> None:
+    component = ranker(tmp_path, monkeypatch, FakeEncoder())
+    resource = component.train(TrainingData())
+    loaded = FactRanker.load(component.config, component.storage, resource, ExecutionContext(GraphSchema({}), "t"))
+    asked = Message(data={"text": "what about entry pay"})
+    asked.set(SENTENCE_VECTOR, vector("entry", "pay"))
+    button = Message(data={"text": "/ask_salary"})
+    loaded.process([asked, button])
+    scores = asked.as_dict(only_output_properties=True)[relevance.FACT_SCORES]
+    assert list(scores)[0] == "pay-entry" and len(scores) == 3
+    assert SENTENCE_VECTOR not in asked.as_dict(only_output_properties=True)
+    assert relevance.FACT_SCORES not in button.as_dict(only_output_properties=True)
+
+
+def test_ranker_loads_without_stored_vectors(tmp_path, monkeypatch) -> None:
+    encoder = FakeEncoder()
+    component = ranker(tmp_path, monkeypatch, encoder)
+    loaded = FactRanker.load(component.config, component.storage, Resource("never-trained"),
+                             ExecutionContext(GraphSchema({}), "t"))
+    assert loaded.index is not None and len(encoder.calls) == 1
+
+
+def test_stored_vectors_are_json(tmp_path, monkeypatch) -> None:
+    component = ranker(tmp_path, monkeypatch, FakeEncoder())
+    resource = component.train(TrainingData())
+    with component.storage.read_from(resource) as directory:
+        stored = json.loads((directory / FactRanker.FILE).read_text(encoding="utf-8"))
+    assert set(stored) == {"hashes", "vectors"} and "pay-cpc" in stored["vectors"]
+
+
+def test_components_module_exports_the_ranker() -> None:
+    assert components.FactRanker is FactRanker
+
+
+def test_a_general_answer_opens_with_a_clearly_closer_specific_fact(mini_kb) -> None:
+    close = answers.answer_topic(mini_kb, "salary", {}, {"pay-entry": 0.6, "pay-general": 0.3})
+    assert close.text.startswith("Entry-level pay is $40,000 to $45,000. Pay is about")
+    assert close.subject == {}  # the fact does not change what the conversation is about
+    near = answers.answer_topic(mini_kb, "salary", {}, {"pay-entry": 0.6, "pay-general": 0.58})
+    assert near.text.startswith("Pay is about")
+    weak = answers.answer_topic(mini_kb, "salary", {}, {"pay-entry": 0.3, "pay-general": 0.1})
+    assert weak.text.startswith("Pay is about")
