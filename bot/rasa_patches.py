@@ -10,6 +10,10 @@ twice is harmless.
   Here the validator is built once; responses are validated exactly as before
   and a bad one raises the same error with the same hint.
 * The action-server apology of :mod:`bot.channels.resilience`.
+* ``Event.resolve_by_type`` walks every ``Event`` subclass (``all_subclasses``,
+  recursive, with ``inspect.isabstract``) for each event read back from the
+  tracker store: 60 or so per turn. The class found for each type name is
+  remembered; unknown names still go through the original.
 * SQLite tracker store: write-ahead logging with ``synchronous=NORMAL``, so a
   turn's commit does not wait for a full disk sync. A crash of the process
   loses nothing; a power cut may lose the last turns.
@@ -24,6 +28,7 @@ from jsonschema import ValidationError, validators
 from jsonschema.exceptions import best_match
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
+from rasa.shared.core.events import Event
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -49,6 +54,19 @@ def _validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
     return True
 
 
+_original_resolve_by_type = Event.resolve_by_type
+_event_classes: Dict[str, Any] = {}
+
+
+def _resolve_by_type(type_name: str, default: Any = None) -> Any:
+    found = _event_classes.get(type_name)
+    if found is None:
+        found = _original_resolve_by_type(type_name, default)
+        if found is not None and found is not default:
+            _event_classes[type_name] = found
+    return found
+
+
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
@@ -61,6 +79,7 @@ def install() -> None:
     from bot.channels import resilience
 
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
+    Event.resolve_by_type = staticmethod(_resolve_by_type)  # type: ignore[method-assign,assignment]
     resilience.install()
     if not event.contains(Engine, "connect", _sqlite_pragmas):
         event.listen(Engine, "connect", _sqlite_pragmas)

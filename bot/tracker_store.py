@@ -1,29 +1,50 @@
-"""The default tracker store: Rasa's SQL store on a local SQLite file, with a connection pool.
+"""The default tracker store: Rasa's SQL store on a local SQLite file, pooled and write-through cached.
 
-SQLAlchemy 1.4 gives SQLite files a ``NullPool``: every turn opened a new
-connection and closed it again, which with write-ahead logging also checkpoints
-the log — a third of a turn's time here. This store keeps a few connections
-open instead. Named in ``endpoints.yml`` (``type: bot.tracker_store.SQLiteTrackerStore``),
-so it also installs :mod:`bot.rasa_patches` in every server, ``rasa shell`` included.
+* SQLAlchemy 1.4 gives SQLite files a ``NullPool``: every turn opened a new
+  connection and closed it again, which with write-ahead logging also
+  checkpoints the log. This store keeps a few connections open instead.
+* Every turn Rasa reads the conversation back (a subquery for the latest
+  session start, then its events) and, to save, counts the stored events
+  again to know which are new: together over a quarter of the Rasa server's
+  time per turn. This store remembers, per conversation, the serialised events
+  of the latest session it has read or written (a bounded LRU). A turn then
+  rebuilds the tracker from those and inserts only the new events, with no
+  query. What is stored in the database is exactly what Rasa's own store
+  writes; a new session (``SessionStarted``) drops the entry, so the next read
+  goes to the database as before.
+
+The cache assumes one Rasa server process writes a given conversation, which
+Rasa's in-memory lock store (the embedded default) assumes already. Named in
+``endpoints.yml`` (``type: bot.tracker_store.SQLiteTrackerStore``), so it also
+installs :mod:`bot.rasa_patches` in every server, ``rasa shell`` included.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from collections import OrderedDict
+from typing import Any, List
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import SessionStarted
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from bot import rasa_patches
 
 rasa_patches.install()
 
 POOL_SIZE = 5
+#: Conversations whose latest session is kept in memory (least recently used dropped first).
+CACHED_CONVERSATIONS = 2000
 
 
 class SQLiteTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        #: sender id -> JSON of each event of the latest session, as stored, in order
+        self._sessions: OrderedDict[str, List[str]] = OrderedDict()
         if self.engine.dialect.name == "sqlite":
             url = self.engine.url
             self.engine.dispose()
@@ -35,3 +56,68 @@ class SQLiteTrackerStore(SQLTrackerStore):
                 connect_args={"check_same_thread": False},  # the server may use a thread pool
             )
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+
+    # -- the cache ---------------------------------------------------------------
+
+    def _remember(self, sender_id: str, serialised: List[str]) -> None:
+        self._sessions[sender_id] = serialised
+        self._sessions.move_to_end(sender_id)
+        while len(self._sessions) > CACHED_CONVERSATIONS:
+            self._sessions.popitem(last=False)
+
+    def forget(self, sender_id: str | None = None) -> None:
+        """Drop one conversation's cached session, or all of them."""
+        if sender_id is None:
+            self._sessions.clear()
+        else:
+            self._sessions.pop(sender_id, None)
+
+    # -- Rasa's TrackerStore API ------------------------------------------------------
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        """The latest session, from memory when this process has it, else as Rasa reads it."""
+        serialised = self._sessions.get(sender_id)
+        if serialised is None:
+            with self.session_scope() as session:
+                rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
+                serialised = [row.data for row in rows]
+            if serialised:
+                self._remember(sender_id, serialised)
+        else:
+            self._sessions.move_to_end(sender_id)
+        if not serialised or not self.domain:
+            return None
+        return DialogueStateTracker.from_dict(sender_id, [json.loads(s) for s in serialised], self.domain.slots)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Insert the events not stored yet, like ``SQLTrackerStore.save``; count them from memory if cached."""
+        await self.stream_events(tracker)
+        sender_id = tracker.sender_id
+        cached = self._sessions.get(sender_id)
+        with self.session_scope() as session:
+            if cached is None:
+                stored = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).count()
+            else:
+                stored = len(cached)
+            new: List[str] = []
+            new_session = False
+            for event in list(tracker.events)[stored:]:
+                data = event.as_dict()
+                serialised = json.dumps(data)
+                session.add(
+                    self.SQLEvent(
+                        sender_id=sender_id,
+                        type_name=event.type_name,
+                        timestamp=data.get("timestamp"),
+                        intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                        action_name=data.get("name"),
+                        data=serialised,
+                    )
+                )
+                new.append(serialised)
+                new_session = new_session or isinstance(event, SessionStarted)
+            session.commit()
+        if new_session or (cached is None and stored):
+            self.forget(sender_id)  # the latest session changed, or we never saw its start: read it back
+        else:
+            self._remember(sender_id, (cached or []) + new)
