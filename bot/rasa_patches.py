@@ -14,6 +14,13 @@ twice is harmless.
   recursive, with ``inspect.isabstract``) for each event read back from the
   tracker store: 60 or so per turn. The class found for each type name is
   remembered; unknown names still go through the original.
+* ``MessageProcessor.parse_message`` runs the NLU graph on the event loop's
+  thread, so while one message is in the sentence encoder (ONNX Runtime, which
+  releases the GIL) the server can do nothing else. Here the same graph call
+  runs in a small thread pool and the loop serves other conversations
+  meanwhile; messages of one conversation stay in order (Rasa's lock store
+  holds the conversation for the whole turn). Everything else in the method is
+  Rasa's own code.
 * SQLite tracker store: write-ahead logging with ``synchronous=NORMAL``, so a
   turn's commit does not wait for a full disk sync. A crash of the process
   loses nothing; a power cut may lose the last turns.
@@ -21,16 +28,25 @@ twice is harmless.
 
 from __future__ import annotations
 
+import asyncio
+import functools
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from typing import Any, Dict
 
+import structlog
 from jsonschema import ValidationError, validators
 from jsonschema.exceptions import best_match
 from rasa.core.actions.action import RemoteAction
+from rasa.core.channels.channel import UserMessage
+from rasa.core.processor import MessageProcessor
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.events import Event
+from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+structlogger = structlog.get_logger()
 
 _HINT = (
     ". Failed to validate Action server response from API, make sure your response from the Action "
@@ -67,6 +83,39 @@ def _resolve_by_type(type_name: str, default: Any = None) -> Any:
     return found
 
 
+#: Threads for NLU parsing: the machine this is tuned for has 2 cores.
+NLU_THREADS = 2
+_nlu_pool: ThreadPoolExecutor | None = None
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _nlu_pool
+    if _nlu_pool is None:
+        _nlu_pool = ThreadPoolExecutor(max_workers=NLU_THREADS, thread_name_prefix="nlu")
+    return _nlu_pool
+
+
+async def _parse_message(
+    self: MessageProcessor,
+    message: UserMessage,
+    tracker: DialogueStateTracker | None = None,
+    only_output_properties: bool = True,
+) -> Dict[str, Any]:
+    """``MessageProcessor.parse_message`` of Rasa 3.6.21, with the graph call off the event loop."""
+    if self.http_interpreter:
+        parse_data = await self.http_interpreter.parse(message)
+    else:
+        if tracker is None:
+            tracker = DialogueStateTracker.from_events(message.sender_id, [])
+        parse = functools.partial(self._parse_message_with_graph, message, tracker, only_output_properties)
+        parse_data = await asyncio.get_running_loop().run_in_executor(_pool(), parse)
+    self._update_full_retrieval_intent(parse_data)
+    structlogger.debug("processor.message.parse", parse_data_text=parse_data["text"],
+                       parse_data_intent=parse_data["intent"], parse_data_entities=parse_data["entities"])
+    self._check_for_unseen_features(parse_data)
+    return parse_data
+
+
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
@@ -80,6 +129,7 @@ def install() -> None:
 
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
     Event.resolve_by_type = staticmethod(_resolve_by_type)  # type: ignore[method-assign,assignment]
+    MessageProcessor.parse_message = _parse_message  # type: ignore[method-assign]
     resilience.install()
     if not event.contains(Engine, "connect", _sqlite_pragmas):
         event.listen(Engine, "connect", _sqlite_pragmas)

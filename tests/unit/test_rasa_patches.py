@@ -59,3 +59,43 @@ async def test_sqlite_tracker_store_keeps_connections_and_conversations(tmp_path
     await store.save(tracker)
     again = await SQLiteTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "t.db")).retrieve("u1")
     assert again is not None and again.get_slot("topic") == "salary"
+
+
+class _StubProcessor:
+    """Just what parse_message touches of MessageProcessor; records the thread the graph ran in."""
+
+    http_interpreter = None
+
+    def __init__(self) -> None:
+        self.threads: list = []
+        self.checked: list = []
+
+    def _parse_message_with_graph(self, message, tracker, only_output_properties=True) -> dict:
+        import threading
+        import time
+
+        self.threads.append(threading.current_thread().name)
+        time.sleep(0.01)
+        return {"text": message.text, "intent": {"name": "greet", "confidence": 1.0}, "entities": []}
+
+    def _update_full_retrieval_intent(self, parse_data: dict) -> None:
+        parse_data["updated"] = True
+
+    def _check_for_unseen_features(self, parse_data: dict) -> None:
+        self.checked.append(parse_data["text"])
+
+
+@pytest.mark.asyncio
+async def test_nlu_parses_off_the_event_loop_and_keeps_rasas_steps() -> None:
+    import asyncio
+
+    from rasa.core.channels.channel import UserMessage
+    from rasa.core.processor import MessageProcessor
+
+    assert MessageProcessor.parse_message is rasa_patches._parse_message
+    stub = _StubProcessor()
+    texts = [f"message {n}" for n in range(6)]
+    results = await asyncio.gather(*(rasa_patches._parse_message(stub, UserMessage(t)) for t in texts))
+    assert [r["text"] for r in results] == texts and all(r["updated"] for r in results)
+    assert sorted(stub.checked) == sorted(texts)
+    assert all(name.startswith("nlu") for name in stub.threads)
