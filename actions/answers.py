@@ -19,6 +19,10 @@ from actions.common import (
 )
 from bot import answers, knowledge
 
+#: Entity types every topic applies to: a follow-up naming only these keeps the topic
+#: even where the knowledge base has nothing specific (it then gives the general picture).
+FIELD_WIDE_TYPES = {"role"}
+
 
 def choose_topic(intent: str, tracker: Tracker, subject: Dict[str, List[str]]) -> str:
     """``ask_salary`` -> ``salary``; ``inform`` keeps the topic, or picks one for the entity."""
@@ -28,6 +32,8 @@ def choose_topic(intent: str, tracker: Tracker, subject: Dict[str, List[str]]) -
     current = tracker.get_slot(TOPIC_SLOT)
     if current in kb.topics and (not subject or any(answers.relevant_subject(kb, current, subject))):
         return current
+    if current in kb.topics and set(subject) <= FIELD_WIDE_TYPES:
+        return current  # "where do coders work?" / "and billers?": every topic applies to both jobs
     for etype in subject:
         if knowledge.DEFAULT_TOPIC_FOR_TYPE.get(etype) in kb.topics:
             return knowledge.DEFAULT_TOPIC_FOR_TYPE[etype]

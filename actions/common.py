@@ -37,6 +37,23 @@ def context_subject(tracker: Tracker) -> Dict[str, List[str]]:
     return subject
 
 
+def recent_subject(tracker: Tracker) -> Dict[str, List[str]]:
+    """Every entity the conversation has been about, newest first, by type (from past slot events).
+
+    "what does a biller do?" / "and coders?" / "which one pays more?": the slot
+    holds only the coder by then, the biller is in the history.
+    """
+    subject: Dict[str, List[str]] = {}
+    for event in reversed(tracker.events or []):
+        if event.get("event") != "slot" or event.get("name") not in knowledge.ENTITY_TYPES:
+            continue
+        value = event.get("value")
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and item not in subject.setdefault(event["name"], []):
+                subject[event["name"]].append(item)
+    return {etype: ids for etype, ids in subject.items() if ids}
+
+
 def fact_scores(tracker: Tracker) -> Dict[str, float]:
     """``{fact id: similarity}`` for the latest message (from ``FactRanker``); {} if absent or malformed."""
     raw = tracker.latest_message.get(FACT_SCORES)

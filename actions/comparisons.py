@@ -8,13 +8,15 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import TOPIC_SLOT, context_subject, dispatch, message_subject, remember
+from actions.common import TOPIC_SLOT, context_subject, dispatch, message_subject, recent_subject, remember
 from bot import answers, knowledge
 
 
-def comparison_subject(said: Dict[str, List[str]], context: Dict[str, List[str]]) -> Dict[str, List[str]]:
+def comparison_subject(said: Dict[str, List[str]], context: Dict[str, List[str]],
+                       history: Dict[str, List[str]] | None = None) -> Dict[str, List[str]]:
     """Two things to compare: both from the message, one said and one from context,
-    or ("which one pays more?") the two already being discussed."""
+    or ("which one pays more?") the two already being discussed, or else the last
+    two of one kind the conversation was about (``history``, newest first)."""
     if answers.comparable(said):
         return said
     for etype, ids in said.items():
@@ -23,6 +25,11 @@ def comparison_subject(said: Dict[str, List[str]], context: Dict[str, List[str]]
             return {etype: earlier[:1] + ids}
     if not said and answers.comparable(context):
         return context
+    if not said and history:
+        for etype in context or history:  # the kind being discussed now first
+            ids = history.get(etype, [])
+            if len(ids) >= 2:
+                return {etype: list(reversed(ids[:2]))}  # in the order they came up
     return said
 
 
@@ -35,7 +42,7 @@ class ActionCompare(Action):
     ) -> List[EventType]:
         kb = knowledge.get()
         said = message_subject(tracker, kb) or answers.implied_comparison(kb, tracker.latest_message.get("text"))
-        subject = comparison_subject(said, context_subject(tracker))
+        subject = comparison_subject(said, context_subject(tracker), recent_subject(tracker))
         pair = answers.comparable(subject)
         if pair is None:
             dispatch(dispatcher, answers.needs_two_things(kb))

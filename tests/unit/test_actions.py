@@ -219,3 +219,26 @@ async def test_malformed_fact_scores_are_ignored() -> None:
     for junk in (["org-general-2"], "org-general-2", {"org-general-2": "high", 3: 0.9}):
         _, [message] = await run(ActionAnswer(), tracker("ask_organization", fact_scores=junk))
         assert message == plain
+
+
+@pytest.mark.asyncio
+async def test_which_one_compares_the_last_two_discussed() -> None:
+    """'what does the CPC pay?' / 'and the CCS?' / 'which one is better?': the CPC is only in the history."""
+    t = tracker("compare", slots={"topic": "salary", "certification": ["ccs"]})
+    t.events.extend([{"event": "slot", "name": "certification", "value": ["cpc"]},
+                     {"event": "slot", "name": "topic", "value": "salary"},
+                     {"event": "slot", "name": "certification", "value": ["ccs"]}])
+    events, messages = await run(ActionCompare(), t)
+    assert [line[:5] for line in messages[0]["text"].split("\n")[1:3]] == ["- CPC", "- CCS"]
+    assert SlotSet("certification", ["cpc", "ccs"]) in events
+
+
+@pytest.mark.asyncio
+async def test_a_role_follow_up_keeps_a_field_wide_topic(monkeypatch, mini_kb) -> None:
+    """'where could I work?' then 'and billers?': the same question, about billers."""
+    from bot.knowledge.schema import Entity
+
+    monkeypatch.setitem(mini_kb.entities, "role", {"biller": Entity(id="biller", name="medical biller")})
+    events, messages = await run(ActionAnswer(), tracker("inform", {"role": "biller"}, slots={"topic": "organization"}))
+    assert messages[0]["text"].startswith("Two associations issue most credentials.")
+    assert SlotSet("role", ["biller"]) in events and SlotSet("topic", "organization") not in events
