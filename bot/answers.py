@@ -39,7 +39,8 @@ MAX_CREDENTIALS_FOR_ORG = 2
 
 #: A general answer (no entity named) may open with a fact about one entity
 #: ("good at math for billing?" -> the biller's finance skills) when the question
-#: matches it at least this well and clearly better than every general fact.
+#: matches it at least this well and clearly better than every general fact; and
+#: an entity's answer may end with a general fact on the same terms ("hourly?").
 SPECIFIC_MIN_SCORE = 0.35
 SPECIFIC_MARGIN = 0.05
 
@@ -240,6 +241,19 @@ def closest_specific_fact(facts: Sequence[Fact], scores: Mapping[str, float] | N
     return None
 
 
+def closest_general_fact(general: Sequence[Fact], shown: Sequence[Fact],
+                         scores: Mapping[str, float] | None) -> Fact | None:
+    """A general fact to add to an entity's answer, when the question matches it clearly better."""
+    if not scores or not general:
+        return None
+    best = max(general, key=lambda f: scores.get(f.id, 0.0))
+    shown_best = max((scores.get(f.id, 0.0) for f in shown), default=0.0)
+    score = scores.get(best.id, 0.0)
+    if score >= SPECIFIC_MIN_SCORE and score >= shown_best + SPECIFIC_MARGIN:
+        return best
+    return None
+
+
 # --- topic answers ------------------------------------------------------------
 
 
@@ -275,6 +289,7 @@ def answer_topic(kb: KnowledgeBase, topic_id: str, subject: Subject,
     refs: List[Ref] = []
     missing: List[Entity] = []
     pool = kb.facts_for(topic_id)
+    shown: List[Fact] = []
 
     for etype, entity in entities:
         sentences: List[str] = []
@@ -285,6 +300,7 @@ def answer_topic(kb: KnowledgeBase, topic_id: str, subject: Subject,
             refs += card_refs + extra_refs
         facts = pick_facts(kb.facts_about(topic_id, etype, entity.id), scores, MAX_FACTS_PER_ENTITY)
         facts = _with_measure_siblings(kb, facts, pool)
+        shown += facts
         fact_sentences, fact_refs = render_facts(kb, facts)
         sentences += fact_sentences
         refs += fact_refs
@@ -294,6 +310,13 @@ def answer_topic(kb: KnowledgeBase, topic_id: str, subject: Subject,
             missing.append(entity)
 
     lead: List[str] = []
+    also: List[str] = []
+    if blocks:
+        # "mid-level pay?" / "hourly?": the hourly figure is a general fact, not a mid-level one
+        extra_fact = closest_general_fact(kb.general_facts(topic_id), shown, scores)
+        if extra_fact is not None:
+            also, also_refs = render_facts(kb, _with_measure_siblings(kb, [extra_fact], pool))
+            refs += also_refs
     if not blocks:
         if missing:
             names = " or ".join(e.short_label for e in missing)
@@ -317,6 +340,8 @@ def answer_topic(kb: KnowledgeBase, topic_id: str, subject: Subject,
         body = " ".join(sentences)
         paragraphs.append(f"{_capital(entity.short_label)}: {body}" if many and entity else body)
     paragraphs = (lead + paragraphs) if not blocks[0][0] else (paragraphs + lead)
+    if also:
+        paragraphs.append(" ".join(also))
     if topic.note:
         paragraphs.append(topic.note)
     line = source_line(refs)

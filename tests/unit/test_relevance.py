@@ -129,3 +129,13 @@ def test_a_general_answer_opens_with_a_clearly_closer_specific_fact(mini_kb) -> 
     assert near.text.startswith("Pay is about")
     weak = answers.answer_topic(mini_kb, "salary", {}, {"pay-entry": 0.3, "pay-general": 0.1})
     assert weak.text.startswith("Pay is about")
+
+
+def test_an_entity_answer_adds_a_clearly_closer_general_fact(mini_kb) -> None:
+    subject = {"experience_level": ["entry"]}
+    close = answers.answer_topic(mini_kb, "salary", subject, {"pay-general": 0.6, "pay-entry": 0.3})
+    assert close.text.split("\n")[:2] == ["Entry-level pay is $40,000 to $45,000.",
+                                           "Pay is about $40,000 to $60,000 a year."]
+    near = answers.answer_topic(mini_kb, "salary", subject, {"pay-general": 0.6, "pay-entry": 0.58})
+    assert "Pay is about" not in near.text
+    assert "Pay is about" not in answers.answer_topic(mini_kb, "salary", subject, None).text
