@@ -148,8 +148,8 @@ def turns_by_sender(db: Path, senders: List[str] | None = None) -> Dict[str, Lis
     return turns
 
 
-def tree_rss_kb(pid: int) -> int:
-    """VmRSS of ``pid`` and all its descendants, in kB (Linux /proc)."""
+def _tree(pid: int) -> List[int]:
+    """``pid`` and all its descendants (Linux /proc)."""
     children: Dict[int, List[int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -160,10 +160,30 @@ def tree_rss_kb(pid: int) -> int:
             continue
         ppid = int(stat.rsplit(")", 1)[1].split()[1])
         children.setdefault(ppid, []).append(int(entry))
-    total, stack = 0, [pid]
+    out, stack = [], [pid]
     while stack:
         current = stack.pop()
+        out.append(current)
         stack.extend(children.get(current, []))
+    return out
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU time used so far by ``pid`` and its descendants, in seconds."""
+    total = 0
+    for current in _tree(pid):
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def tree_rss_kb(pid: int) -> int:
+    """VmRSS of ``pid`` and all its descendants, in kB (Linux /proc)."""
+    total = 0
+    for current in _tree(pid):
         try:
             for line in Path(f"/proc/{current}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):

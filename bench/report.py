@@ -98,7 +98,19 @@ def _breakdown(sp: Mapping[str, Any]) -> str:
     return (f"Where the time goes (p50 / p95): NLU alone (`POST /model/parse`) {nlu['p50_ms']} / {nlu['p95_ms']} ms; "
             f"a greeting turn (NLU, policy, tracker store, no action server) {greet['p50_ms']} / {greet['p95_ms']} ms; "
             f"a dev-question turn (mostly answered by `action_answer` on the action server) "
-            f"{sp['single_user']['p50_ms']} / {sp['single_user']['p95_ms']} ms.")
+            f"{sp['single_user']['p50_ms']} / {sp['single_user']['p95_ms']} ms." + _cpu(sp))
+
+
+def _cpu(sp: Mapping[str, Any]) -> str:
+    """CPU per turn under load: the Rasa server is one process, so its share bounds throughput."""
+    cpu = (sp.get("concurrent") or {}).get("cpu_ms_per_turn")
+    if not cpu:
+        return ""
+    ceiling = 1000 / cpu["rasa_server"] if cpu["rasa_server"] else 0
+    return (f" Under the {sp['concurrent']['users']}-user load each turn cost {cpu['rasa_server']} ms of CPU in the "
+            f"Rasa server and {cpu['action_server']} ms in the action server. The Rasa server is one Python process: "
+            f"apart from the sentence encoder (ONNX Runtime, in a thread) its work holds the GIL, so one core's "
+            f"worth, about {ceiling:.0f} turns/s, is roughly its ceiling.")
 
 
 def _load(section: Mapping[str, Any]) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Sequence
 
 from bench import OUT, PLOTS, ROOT
-from bench.botrun import RunningBot, new_sender, tree_rss_kb
+from bench.botrun import RunningBot, new_sender, tree_cpu_seconds, tree_rss_kb
 from bench.runner import shown
 from bench.stats import latency_summary
 
@@ -71,6 +71,7 @@ def concurrent(bot: RunningBot, texts: Sequence[str], users: int, turns: int, ma
     texts_file.write_text(json.dumps(list(texts)), encoding="utf-8")
     if result_file.exists():
         result_file.unlink()
+    cpu_before = {"rasa": tree_cpu_seconds(bot.rasa_pid), "actions": tree_cpu_seconds(bot.action_pid)}
     cmd = [sys.executable, "-m", "bench.load", "--url", f"{bot.rasa_url}/webhooks/rest/webhook",
            "--texts", str(texts_file), "--users", str(users), "--turns", str(turns),
            "--conversation", str(CONVERSATION_TURNS), "--max-seconds", str(max_seconds), "--out", str(result_file)]
@@ -78,6 +79,12 @@ def concurrent(bot: RunningBot, texts: Sequence[str], users: int, turns: int, ma
     if proc.returncode or not result_file.exists():
         raise RuntimeError(f"load generator failed ({proc.returncode}): {proc.stderr[-2000:]}")
     result = json.loads(result_file.read_text(encoding="utf-8"))
+    # CPU time per answered turn: what bounds throughput on 2 cores (the Rasa server is one process)
+    turns = max(int(result.get("ok") or 0), 1)
+    result["cpu_ms_per_turn"] = {
+        "rasa_server": round(1000 * (tree_cpu_seconds(bot.rasa_pid) - cpu_before["rasa"]) / turns, 1),
+        "action_server": round(1000 * (tree_cpu_seconds(bot.action_pid) - cpu_before["actions"]) / turns, 1),
+    }
     latencies = result.pop("latencies_s")
     shown_cmd = shown(cmd).replace(bot.rasa_url, "http://127.0.0.1:PORT")
     return {"load_command": shown_cmd, **result, **latency_summary(latencies), "latencies_s": latencies}
@@ -127,7 +134,8 @@ def run(bot: RunningBot, texts: Sequence[str], quick: bool = False) -> Dict[str,
     many = concurrent(bot, texts, users, turns=3 if quick else 25, max_seconds=60 if quick else 240)
     print(f"  {users} users: {many['ok']} turns in {many['wall_seconds']:.1f}s = "
           f"{many['throughput_turns_per_s']} turns/s, p50 {many.get('p50_ms')} ms, p95 {many.get('p95_ms')} ms, "
-          f"{many['errors']} errors", flush=True)
+          f"{many['errors']} errors; CPU per turn: Rasa server {many['cpu_ms_per_turn']['rasa_server']} ms, "
+          f"action server {many['cpu_ms_per_turn']['action_server']} ms", flush=True)
     rss = {"rasa_server_mb": round(tree_rss_kb(bot.rasa_pid) / 1024, 1),
            "action_server_mb": round(tree_rss_kb(bot.action_pid) / 1024, 1)}
     print(f"  memory after load: Rasa server {rss['rasa_server_mb']} MB, action server {rss['action_server_mb']} MB",

@@ -52,3 +52,13 @@ def test_failure_sample_takes_turns_across_topics():
     failures = [{"id": f"s{i}", "topic": "salary"} for i in range(5)] + [{"id": "e1", "topic": "education"}]
     assert [f["id"] for f in spread(failures, 3)] == ["s0", "e1", "s1"]
     assert len(spread(failures, 10)) == 6
+
+
+def test_cpu_per_turn_explains_the_throughput_ceiling() -> None:
+    from bench.report import _cpu
+
+    sp = {"concurrent": {"users": 20, "cpu_ms_per_turn": {"rasa_server": 40.0, "action_server": 3.0}}}
+    text = _cpu(sp)
+    assert "40.0 ms of CPU in the Rasa server and 3.0 ms in the action server" in text
+    assert "about 25 turns/s" in text
+    assert _cpu({"concurrent": {}}) == ""
