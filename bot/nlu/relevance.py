@@ -74,5 +74,9 @@ class FactIndex:
         if norm == 0.0 or v.shape[0] != self.matrix.shape[1]:
             return {}
         sims = self.matrix @ (v / norm)
-        order = np.argsort(-sims, kind="stable")[:top]
-        return {self.ids[i]: round(float(sims[i]), 4) for i in order}
+        if top < len(sims):
+            best = np.argpartition(-sims, top)[:top]
+            order = best[np.argsort(-sims[best], kind="stable")]
+        else:
+            order = np.argsort(-sims, kind="stable")
+        return {self.ids[i]: round(float(s), 4) for i, s in zip(order.tolist(), sims[order].tolist(), strict=True)}
