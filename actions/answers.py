@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
@@ -40,6 +41,31 @@ def choose_topic(intent: str, tracker: Tracker, subject: Dict[str, List[str]]) -
     return current if current in kb.topics else "overview"
 
 
+#: "Who offers it?" / "who maintains CPT?": asked about a credential or a code set, the
+#: organisation question is answered by that thing's own card, which names its issuer or owner.
+ISSUED_TYPES = ("certification", "coding_system")
+
+
+#: Words by which a message points back at what the conversation is about.
+REFERS_BACK = re.compile(r"\b(it|its|it's|that|this|those|these|they|them|one)\b", re.IGNORECASE)
+
+
+def issuer_topic(topic: str, said: Dict[str, List[str]], context: Dict[str, List[str]], text: str) -> str:
+    """The card of the credential or code set asked about, for an organisation question about one.
+
+    Named in the message ("who offers the CCS?"), or in context when the message
+    points back at it ("who maintains it?"); "what are the main organisations?"
+    stays general even after talk about the CPC.
+    """
+    if topic != "organization" or said.get("organization"):
+        return topic
+    subject = said if said else (context if REFERS_BACK.search(text or "") else {})
+    for etype in ISSUED_TYPES:
+        if subject.get(etype):
+            return knowledge.DEFAULT_TOPIC_FOR_TYPE[etype]
+    return topic
+
+
 class ActionAnswer(Action):
     def name(self) -> str:
         return "action_answer"
@@ -51,6 +77,7 @@ class ActionAnswer(Action):
         said = message_subject(tracker, kb)
         subject = said or context_subject(tracker)
         topic = choose_topic(intent_name(tracker) or "", tracker, said)
+        topic = issuer_topic(topic, said, context_subject(tracker), tracker.latest_message.get("text") or "")
         reply = answers.answer_topic(kb, topic, subject, fact_scores(tracker))
         dispatch(dispatcher, reply)
         return remember(tracker, reply)

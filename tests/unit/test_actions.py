@@ -242,3 +242,23 @@ async def test_a_role_follow_up_keeps_a_field_wide_topic(monkeypatch, mini_kb) -
     events, messages = await run(ActionAnswer(), tracker("inform", {"role": "biller"}, slots={"topic": "organization"}))
     assert messages[0]["text"].startswith("Two associations issue most credentials.")
     assert SlotSet("role", ["biller"]) in events and SlotSet("topic", "organization") not in events
+
+
+@pytest.mark.asyncio
+async def test_who_offers_it_names_the_issuer_of_the_credential_in_context() -> None:
+    t = tracker("ask_organization", slots={"topic": "salary", "certification": ["cpc"]}, text="and who offers it?")
+    events, messages = await run(ActionAnswer(), t)
+    assert messages[0]["text"].startswith("The CPC (Certified Professional Coder) is offered by AAPC")
+    assert SlotSet("topic", "certification") in events
+    named = tracker("ask_organization", {"certification": "ccs"})
+    _, messages = await run(ActionAnswer(), named)
+    assert messages[0]["text"].startswith("The CCS (Certified Coding Specialist) is offered by AAPC")
+
+
+@pytest.mark.asyncio
+async def test_organisation_questions_without_a_credential_stay_general() -> None:
+    _, messages = await run(ActionAnswer(), tracker("ask_organization"))
+    assert messages[0]["text"].startswith("Two associations issue most credentials.")
+    after_cpc = tracker("ask_organization", slots={"certification": ["cpc"]}, text="what are the main organizations?")
+    _, messages = await run(ActionAnswer(), after_cpc)
+    assert messages[0]["text"].startswith("Two associations issue most credentials.")
