@@ -66,6 +66,18 @@ def issuer_topic(topic: str, said: Dict[str, List[str]], context: Dict[str, List
     return topic
 
 
+def resolve_topic(kb: knowledge.KnowledgeBase, tracker: Tracker, said: Dict[str, List[str]],
+                  context: Dict[str, List[str]]) -> str:
+    """The topic to answer: the intent's, adjusted for what a follow-up is about."""
+    text = tracker.latest_message.get("text") or ""
+    topic = issuer_topic(choose_topic(intent_name(tracker) or "", tracker, said), said, context, text)
+    if said:
+        return topic
+    # "how many characters?" after ICD-10-PCS: ask_duration's topic knows nothing about code sets
+    pointed = {etype: ids for etype, ids in context.items() if etype not in FIELD_WIDE_TYPES}
+    return answers.topic_for_context(kb, topic, pointed, fact_scores(tracker))
+
+
 class ActionAnswer(Action):
     def name(self) -> str:
         return "action_answer"
@@ -74,10 +86,8 @@ class ActionAnswer(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
         kb = knowledge.get()
-        said = message_subject(tracker, kb)
-        subject = said or context_subject(tracker)
-        topic = choose_topic(intent_name(tracker) or "", tracker, said)
-        topic = issuer_topic(topic, said, context_subject(tracker), tracker.latest_message.get("text") or "")
-        reply = answers.answer_topic(kb, topic, subject, fact_scores(tracker))
+        said, context = message_subject(tracker, kb), context_subject(tracker)
+        topic = resolve_topic(kb, tracker, said, context)
+        reply = answers.answer_topic(kb, topic, said or context, fact_scores(tracker))
         dispatch(dispatcher, reply)
         return remember(tracker, reply)

@@ -44,6 +44,13 @@ MAX_CREDENTIALS_FOR_ORG = 2
 SPECIFIC_MIN_SCORE = 0.35
 SPECIFIC_MARGIN = 0.05
 
+#: A follow-up pointing back at an entity ("how many characters are they?" after
+#: ICD-10-PCS) is answered from that entity's closest fact in another topic when the
+#: question's own topic has nothing on the entity and the fact matches at least this
+#: well and this much better than anything in the topic.
+CONTEXT_MIN_SCORE = 0.25
+CONTEXT_MARGIN = 0.1
+
 #: What an entity's own answer adds to its summary ("what is the CPC?" gives its pay too).
 CARD_TOPICS = {"certification": ("salary",)}
 
@@ -252,6 +259,24 @@ def closest_general_fact(general: Sequence[Fact], shown: Sequence[Fact],
     if score >= SPECIFIC_MIN_SCORE and score >= shown_best + SPECIFIC_MARGIN:
         return best
     return None
+
+
+def topic_for_context(kb: KnowledgeBase, topic_id: str, context: Subject,
+                      scores: Mapping[str, float] | None) -> str:
+    """The topic of the context entity's closest fact, when ``topic_id`` cannot speak about that entity."""
+    if not scores or not context:
+        return topic_id
+    entities = [(etype, i) for etype, ids in context.items() for i in ids or ()]
+    if any(kb.facts_about(topic_id, etype, i) for etype, i in entities):
+        return topic_id
+    about = [f for f in kb.facts if f.id in scores and any(i in f.about.get(t, ()) for t, i in entities)]
+    if not about:
+        return topic_id
+    best = max(about, key=lambda f: scores[f.id])
+    in_topic = max((scores.get(f.id, 0.0) for f in kb.facts_for(topic_id)), default=0.0)
+    if scores[best.id] >= CONTEXT_MIN_SCORE and scores[best.id] >= in_topic + CONTEXT_MARGIN:
+        return best.topic
+    return topic_id
 
 
 # --- topic answers ------------------------------------------------------------

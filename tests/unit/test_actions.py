@@ -262,3 +262,26 @@ async def test_organisation_questions_without_a_credential_stay_general() -> Non
     after_cpc = tracker("ask_organization", slots={"certification": ["cpc"]}, text="what are the main organizations?")
     _, messages = await run(ActionAnswer(), after_cpc)
     assert messages[0]["text"].startswith("Two associations issue most credentials.")
+
+
+@pytest.mark.asyncio
+async def test_a_follow_up_about_the_entity_in_context_leaves_a_topic_that_knows_nothing_of_it() -> None:
+    """'what's the CPC?' then 'what does it pay?' misread as ask_organization: its facts say nothing on the CPC."""
+    scores = {"pay-cpc": 0.5, "org-general": 0.2, "org-general-2": 0.1}
+    t = tracker("ask_organization", slots={"topic": "certification", "certification": ["cpc"]},
+                text="what does that pay", fact_scores=scores)
+    events, messages = await run(ActionAnswer(), t)
+    assert SlotSet("topic", "salary") in events
+    assert "CPC holders average $58,895." in messages[0]["text"]
+
+
+@pytest.mark.asyncio
+async def test_a_new_question_keeps_its_topic_despite_the_context() -> None:
+    close = {"pay-cpc": 0.3, "org-general": 0.25}  # the entity's fact is not clearly closer
+    t = tracker("ask_organization", slots={"certification": ["cpc"]}, text="main associations?", fact_scores=close)
+    _, messages = await run(ActionAnswer(), t)
+    assert messages[0]["text"].startswith("Two associations issue most credentials.")
+    weak = {"pay-cpc": 0.2, "org-general": 0.05}  # clearly closer, but too weak a match to act on
+    t = tracker("ask_organization", slots={"certification": ["cpc"]}, text="associations?", fact_scores=weak)
+    _, messages = await run(ActionAnswer(), t)
+    assert messages[0]["text"].startswith("Two associations issue most credentials.")
