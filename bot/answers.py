@@ -32,6 +32,7 @@ COMPARE_NEEDS_TWO = (
 )
 SUGGEST_INTRO = "These topics look closest to what you asked:"
 CREDENTIALS = "{org} credentials: {names}."
+STANDS_FOR = "{short} stands for {name}."
 
 #: An organisation stands for its credentials in questions about them ("NHA
 #: billing cert pay") when it issues at most this many.
@@ -194,6 +195,8 @@ def _entity_card(kb: KnowledgeBase, etype: str, entity: Entity) -> Tuple[List[st
         issuer = kb.entity("organization", entity.issued_by)
         if issuer is not None:
             sentences.append(f"The {entity.label} is offered by {issuer.label}.")
+    elif entity.abbreviation and entity.abbreviation != entity.name and entity.name not in (entity.summary or ""):
+        sentences.append(STANDS_FOR.format(short=entity.abbreviation, name=entity.name))
     if entity.summary:
         sentences.append(entity.summary)
     if sentences:

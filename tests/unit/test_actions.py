@@ -180,6 +180,7 @@ async def test_billing_or_coding_compares_the_roles(monkeypatch, mini_kb) -> Non
 async def test_organisation_answer_lists_its_credentials() -> None:
     events, messages = await run(ActionAnswer(), tracker("inform", {"organization": "aapc"}))
     assert "AAPC credentials: CPC, CCS." in messages[0]["text"]
+    assert messages[0]["text"].startswith("AAPC stands for American Academy of Professional Coders. Issues coding")
 
 
 @pytest.mark.asyncio
