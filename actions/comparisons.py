@@ -8,7 +8,15 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import TOPIC_SLOT, context_subject, dispatch, message_subject, recent_subject, remember
+from actions.common import (
+    TOPIC_SLOT,
+    context_subject,
+    dispatch,
+    fact_scores,
+    message_subject,
+    recent_subject,
+    remember,
+)
 from bot import answers, knowledge
 
 
@@ -47,6 +55,7 @@ class ActionCompare(Action):
         if pair is None:
             dispatch(dispatcher, answers.needs_two_things(kb))
             return []
-        reply = answers.answer_comparison(kb, *pair, topic_id=tracker.get_slot(TOPIC_SLOT))
+        asked = answers.comparison_topic(kb, *pair, fact_scores(tracker))  # "which one pays more?" -> salary
+        reply = answers.answer_comparison(kb, *pair, topic_id=asked or tracker.get_slot(TOPIC_SLOT))
         dispatch(dispatcher, reply)
         return remember(tracker, reply)

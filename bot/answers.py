@@ -395,6 +395,22 @@ def comparable(subject: Subject) -> Tuple[str, List[str]] | None:
     return None
 
 
+def comparison_topic(kb: KnowledgeBase, etype: str, ids: Sequence[str],
+                     scores: Mapping[str, float] | None) -> str | None:
+    """What a comparison question is about ("which one pays more?" -> salary), from the fact scores.
+
+    The topic of the closest fact about any of the compared entities, if it
+    matches at least ``CONTEXT_MIN_SCORE``; None when nothing does.
+    """
+    if not scores:
+        return None
+    facts = [f for f in kb.facts if f.id in scores and any(i in f.about.get(etype, ()) for i in ids)]
+    best = max(facts, key=lambda f: scores[f.id], default=None)
+    if best is not None and scores[best.id] >= CONTEXT_MIN_SCORE:
+        return best.topic
+    return None
+
+
 def answer_comparison(
     kb: KnowledgeBase, etype: str, ids: Sequence[str], topic_id: str | None = None
 ) -> Reply:

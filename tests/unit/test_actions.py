@@ -286,3 +286,16 @@ async def test_a_new_question_keeps_its_topic_despite_the_context() -> None:
     t = tracker("ask_organization", slots={"certification": ["cpc"]}, text="associations?", fact_scores=weak)
     _, messages = await run(ActionAnswer(), t)
     assert messages[0]["text"].startswith("Two associations issue most credentials.")
+
+
+@pytest.mark.asyncio
+async def test_a_comparison_is_about_what_the_question_matches() -> None:
+    """'which one pays more?' while the certification topic is current: compare their pay."""
+    t = tracker("compare", {"certification": ["cpc", "ccs"]}, slots={"topic": "certification"},
+                fact_scores={"pay-cpc": 0.5})
+    events, messages = await run(ActionCompare(), t)
+    assert SlotSet("topic", "salary") in events and "CPC holders average $58,895." in messages[0]["text"]
+    weak = tracker("compare", {"certification": ["cpc", "ccs"]}, slots={"topic": "certification"},
+                   fact_scores={"pay-cpc": 0.1})
+    events, _ = await run(ActionCompare(), weak)
+    assert SlotSet("topic", "salary") not in events  # too weak a match: the current topic leads
