@@ -207,7 +207,10 @@ class MiniLM:
         results come back in the order given.
         """
         texts = [t if isinstance(t, str) else "" for t in texts]
-        encodings = self.tokenizer.encode_batch(texts, add_special_tokens=True) if texts else []
+        if len(texts) == 1:  # a chat message: encode_batch would wake the tokenizer's thread pool for one text
+            encodings = [self.tokenizer.encode(texts[0], add_special_tokens=True)]
+        else:
+            encodings = self.tokenizer.encode_batch(texts, add_special_tokens=True) if texts else []
         sentences = np.zeros((len(texts), self.hidden), dtype=np.float32)
         hidden: List[np.ndarray | None] = [None] * len(texts)
         offsets: List[List[Tuple[int, int]]] = [list(e.offsets[1:-1]) for e in encodings]
