@@ -21,10 +21,6 @@ twice is harmless.
   meanwhile; messages of one conversation stay in order (Rasa's lock store
   holds the conversation for the whole turn). Everything else in the method is
   Rasa's own code.
-* BLAS runs single-threaded in the Rasa processes. The only BLAS work per
-  message is a few small products (fact scores, layer norms), for which
-  OpenBLAS's extra thread only spins: on a 2-core server that was ~10 ms of
-  CPU per turn taken from the action server, for nothing.
 * SQLite tracker store: write-ahead logging with ``synchronous=NORMAL``, so a
   turn's commit does not wait for a full disk sync. A crash of the process
   loses nothing; a power cut may lose the last turns.
@@ -49,7 +45,6 @@ from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from threadpoolctl import threadpool_limits
 
 structlogger = structlog.get_logger()
 
@@ -135,7 +130,6 @@ def install() -> None:
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
     Event.resolve_by_type = staticmethod(_resolve_by_type)  # type: ignore[method-assign,assignment]
     MessageProcessor.parse_message = _parse_message  # type: ignore[method-assign]
-    threadpool_limits(limits=1, user_api="blas")
     resilience.install()
     if not event.contains(Engine, "connect", _sqlite_pragmas):
         event.listen(Engine, "connect", _sqlite_pragmas)

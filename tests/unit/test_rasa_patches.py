@@ -100,10 +100,3 @@ async def test_nlu_parses_off_the_event_loop_and_keeps_rasas_steps() -> None:
     assert sorted(stub.checked) == sorted(texts)
     assert all(name.startswith("nlu") for name in stub.threads)
 
-
-def test_blas_is_single_threaded_after_install() -> None:
-    from threadpoolctl import threadpool_info
-
-    rasa_patches.install()
-    blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
-    assert blas and all(pool["num_threads"] == 1 for pool in blas)
