@@ -220,14 +220,18 @@ def pick_facts(facts: Sequence[Fact], scores: Mapping[str, float] | None, limit:
     """Up to ``limit`` of ``facts``, the ones closest to the question first.
 
     Without scores (a button press) the knowledge base's order stands. With
-    them, the best-matching fact leads, the topic's first fact (its overview)
-    stays in, and the rest are the next best, in knowledge-base order.
+    them, the best-matching fact leads if it matches clearly better (by
+    ``SPECIFIC_MARGIN``) than the first fact (the main statement), which stays
+    in either way; the rest are the next best, in knowledge-base order.
     """
     facts = list(facts)
     if not scores or len(facts) <= 1:
         return facts[:limit]
     best_first = sorted(facts, key=lambda f: -scores.get(f.id, -1.0))
-    lead, top = best_first[0], facts[0]
+    top = facts[0]
+    # the first fact is the topic's (or entity's) main statement: it only yields the lead to a clearly closer one
+    clearly = scores.get(best_first[0].id, -1.0) >= scores.get(top.id, -1.0) + SPECIFIC_MARGIN
+    lead = best_first[0] if clearly else top
     chosen = {lead.id, top.id}
     for fact in best_first:
         if len(chosen) >= limit:

@@ -54,6 +54,8 @@ def test_the_closest_fact_leads_and_the_overview_stays(mini_kb) -> None:
     scores = {"pay-growth-b": 0.9, "pay-growth-a": 0.5, "pay-general": 0.1}
     assert [f.id for f in answers.pick_facts(facts, scores, 2)] == ["pay-growth-b", "pay-general"]
     assert [f.id for f in answers.pick_facts(facts, scores, 3)] == ["pay-growth-b", "pay-general", "pay-growth-a"]
+    near = {"pay-growth-b": 0.52, "pay-general": 0.5}  # not clearly closer: the main statement keeps the lead
+    assert [f.id for f in answers.pick_facts(facts, near, 2)] == ["pay-general", "pay-growth-b"]
 
 
 # --- the index ------------------------------------------------------------------
