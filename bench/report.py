@@ -189,8 +189,8 @@ def _render_nlu(s: Mapping[str, Any], lines: List[str]) -> None:
         lines += [
             "## NLU (cross-validation)", "",
             f"`{nlu['rasa_command']}`: {nlu['folds']} folds over {nlu['examples']} examples, pipeline of "
-            "config.yml without the components not learned from data (FallbackClassifier, VocabularyGate, "
-            "ScopeRules) "
+            "config.yml without the fallbacks, the rule overrides and the fact ranker (FallbackClassifier, "
+            "VocabularyGate, ScopeRules, FactRanker: none is learned from the NLU data) "
             f"([config_nlu_cv.yml](config_nlu_cv.yml)). Intent macro-F1 **{nlu['intent_macro_f1']:.3f}**, "
             f"accuracy {nlu['intent_accuracy']:.3f}, weighted F1 {nlu['intent_weighted_f1']:.3f}; entity macro-F1 "
             f"**{num(nlu['entity_macro_f1'], digits=3)}** (KnowledgeEntityExtractor).", "",
