@@ -67,7 +67,7 @@ def issuer_topic(topic: str, said: Dict[str, List[str]], context: Dict[str, List
 
 
 def resolve_topic(kb: knowledge.KnowledgeBase, tracker: Tracker, said: Dict[str, List[str]],
-                  context: Dict[str, List[str]]) -> str:
+                  context: Dict[str, List[str]], scores: Dict[str, float]) -> str:
     """The topic to answer: the intent's, adjusted for what a follow-up is about."""
     text = tracker.latest_message.get("text") or ""
     topic = issuer_topic(choose_topic(intent_name(tracker) or "", tracker, said), said, context, text)
@@ -75,7 +75,7 @@ def resolve_topic(kb: knowledge.KnowledgeBase, tracker: Tracker, said: Dict[str,
         return topic
     # "how many characters?" after ICD-10-PCS: ask_duration's topic knows nothing about code sets
     pointed = {etype: ids for etype, ids in context.items() if etype not in FIELD_WIDE_TYPES}
-    return answers.topic_for_context(kb, topic, pointed, fact_scores(tracker))
+    return answers.topic_for_context(kb, topic, pointed, scores)
 
 
 class ActionAnswer(Action):
@@ -86,8 +86,8 @@ class ActionAnswer(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
         kb = knowledge.get()
-        said, context = message_subject(tracker, kb), context_subject(tracker)
-        topic = resolve_topic(kb, tracker, said, context)
-        reply = answers.answer_topic(kb, topic, said or context, fact_scores(tracker))
+        said, context, scores = message_subject(tracker, kb), context_subject(tracker), fact_scores(tracker)
+        topic = resolve_topic(kb, tracker, said, context, scores)
+        reply = answers.answer_topic(kb, topic, said or context, scores)
         dispatch(dispatcher, reply)
         return remember(tracker, reply)
