@@ -46,18 +46,26 @@ def choose_topic(intent: str, tracker: Tracker, subject: Dict[str, List[str]]) -
 ISSUED_TYPES = ("certification", "coding_system")
 
 
+#: "Who offers / maintains / runs ...": an issuer question whatever intent it was read as
+#: ("who maintains it?" after HCPCS is often classified as a certification question).
+WHO_ISSUES = re.compile(
+    r"\bwho\b.*\b(offers?|issues?|gives?|grants?|awards?|maintains?|owns?|runs?|publish(es)?|updates?|"
+    r"creates?|manages?|oversees?|behind|in charge)\b",  # not "makes": "who makes more with the CPC?"
+    re.IGNORECASE,
+)
+
 #: Words by which a message points back at what the conversation is about.
 REFERS_BACK = re.compile(r"\b(it|its|it's|that|this|those|these|they|them|one)\b", re.IGNORECASE)
 
 
 def issuer_topic(topic: str, said: Dict[str, List[str]], context: Dict[str, List[str]], text: str) -> str:
-    """The card of the credential or code set asked about, for an organisation question about one.
+    """The card of the credential or code set asked about, for an organisation or "who issues" question.
 
     Named in the message ("who offers the CCS?"), or in context when the message
     points back at it ("who maintains it?"); "what are the main organisations?"
     stays general even after talk about the CPC.
     """
-    if topic != "organization" or said.get("organization"):
+    if said.get("organization") or (topic != "organization" and not WHO_ISSUES.search(text or "")):
         return topic
     subject = said if said else (context if REFERS_BACK.search(text or "") else {})
     for etype in ISSUED_TYPES:

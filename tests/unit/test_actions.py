@@ -299,3 +299,14 @@ async def test_a_comparison_is_about_what_the_question_matches() -> None:
                    fact_scores={"pay-cpc": 0.1})
     events, _ = await run(ActionCompare(), weak)
     assert SlotSet("topic", "salary") not in events  # too weak a match: the current topic leads
+
+
+@pytest.mark.asyncio
+async def test_who_issues_it_names_the_issuer_whatever_the_intent() -> None:
+    """'who maintains it?' read as another question still names the issuer of what is in context."""
+    t = tracker("ask_salary", slots={"topic": "salary", "certification": ["cpc"]}, text="ok and who runs that one")
+    _, messages = await run(ActionAnswer(), t)
+    assert messages[0]["text"].startswith("The CPC (Certified Professional Coder) is offered by AAPC")
+    plain = tracker("ask_salary", slots={"topic": "salary", "certification": ["cpc"]}, text="how much is it")
+    _, messages = await run(ActionAnswer(), plain)
+    assert messages[0]["text"].startswith("CPC holders average $58,895.")
