@@ -241,49 +241,44 @@ def pick_facts(facts: Sequence[Fact], scores: Mapping[str, float] | None, limit:
     return [lead] + rest
 
 
-def closest_specific_fact(facts: Sequence[Fact], scores: Mapping[str, float] | None) -> Fact | None:
-    """The entity-specific fact the question is about, if it clearly beats the general ones."""
+def _clear_winner(candidates: Sequence[Fact], rivals: Sequence[Fact], scores: Mapping[str, float] | None,
+                  min_score: float, margin: float) -> Fact | None:
+    """The best-scoring candidate, if it scores at least ``min_score`` and ``margin`` above every rival."""
     if not scores:
         return None
-    specific = [f for f in facts if f.about and f.id in scores]
-    if not specific:
+    scored = [f for f in candidates if f.id in scores]
+    if not scored:
         return None
-    best = max(specific, key=lambda f: scores[f.id])
-    general_best = max((scores.get(f.id, 0.0) for f in facts if not f.about), default=0.0)
-    if scores[best.id] >= SPECIFIC_MIN_SCORE and scores[best.id] >= general_best + SPECIFIC_MARGIN:
-        return best
-    return None
+    best = max(scored, key=lambda f: scores[f.id])
+    rival = max((scores.get(f.id, 0.0) for f in rivals), default=0.0)
+    return best if scores[best.id] >= min_score and scores[best.id] >= rival + margin else None
+
+
+def _about_any(facts: Sequence[Fact], entities: Sequence[Tuple[str, str]]) -> List[Fact]:
+    return [f for f in facts if any(i in f.about.get(etype, ()) for etype, i in entities)]
+
+
+def closest_specific_fact(facts: Sequence[Fact], scores: Mapping[str, float] | None) -> Fact | None:
+    """The entity-specific fact the question is about, if it clearly beats the general ones."""
+    return _clear_winner([f for f in facts if f.about], [f for f in facts if not f.about], scores,
+                         SPECIFIC_MIN_SCORE, SPECIFIC_MARGIN)
 
 
 def closest_general_fact(general: Sequence[Fact], shown: Sequence[Fact],
                          scores: Mapping[str, float] | None) -> Fact | None:
     """A general fact to add to an entity's answer, when the question matches it clearly better."""
-    if not scores or not general:
-        return None
-    best = max(general, key=lambda f: scores.get(f.id, 0.0))
-    shown_best = max((scores.get(f.id, 0.0) for f in shown), default=0.0)
-    score = scores.get(best.id, 0.0)
-    if score >= SPECIFIC_MIN_SCORE and score >= shown_best + SPECIFIC_MARGIN:
-        return best
-    return None
+    return _clear_winner(general, shown, scores, SPECIFIC_MIN_SCORE, SPECIFIC_MARGIN)
 
 
 def topic_for_context(kb: KnowledgeBase, topic_id: str, context: Subject,
                       scores: Mapping[str, float] | None) -> str:
     """The topic of the context entity's closest fact, when ``topic_id`` cannot speak about that entity."""
-    if not scores or not context:
-        return topic_id
     entities = [(etype, i) for etype, ids in context.items() for i in ids or ()]
-    if any(kb.facts_about(topic_id, etype, i) for etype, i in entities):
+    if not scores or not entities or _about_any(kb.facts_for(topic_id), entities):
         return topic_id
-    about = [f for f in kb.facts if f.id in scores and any(i in f.about.get(t, ()) for t, i in entities)]
-    if not about:
-        return topic_id
-    best = max(about, key=lambda f: scores[f.id])
-    in_topic = max((scores.get(f.id, 0.0) for f in kb.facts_for(topic_id)), default=0.0)
-    if scores[best.id] >= CONTEXT_MIN_SCORE and scores[best.id] >= in_topic + CONTEXT_MARGIN:
-        return best.topic
-    return topic_id
+    best = _clear_winner(_about_any(kb.facts, entities), kb.facts_for(topic_id), scores,
+                         CONTEXT_MIN_SCORE, CONTEXT_MARGIN)
+    return best.topic if best is not None else topic_id
 
 
 # --- topic answers ------------------------------------------------------------
@@ -406,13 +401,8 @@ def comparison_topic(kb: KnowledgeBase, etype: str, ids: Sequence[str],
     The topic of the closest fact about any of the compared entities, if it
     matches at least ``CONTEXT_MIN_SCORE``; None when nothing does.
     """
-    if not scores:
-        return None
-    facts = [f for f in kb.facts if f.id in scores and any(i in f.about.get(etype, ()) for i in ids)]
-    best = max(facts, key=lambda f: scores[f.id], default=None)
-    if best is not None and scores[best.id] >= CONTEXT_MIN_SCORE:
-        return best.topic
-    return None
+    best = _clear_winner(_about_any(kb.facts, [(etype, i) for i in ids]), (), scores, CONTEXT_MIN_SCORE, 0.0)
+    return best.topic if best is not None else None
 
 
 def answer_comparison(

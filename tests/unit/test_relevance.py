@@ -14,7 +14,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import answers, knowledge
-from bot.nlu import components, embeddings, relevance
+from bot.nlu import embeddings, relevance
 from bot.nlu.components import SENTENCE_VECTOR, FactRanker
 
 WORDS = ("pay", "growth", "cpc", "entry", "credentials", "study")
@@ -117,10 +117,6 @@ def test_stored_vectors_are_json(tmp_path, monkeypatch) -> None:
     with component.storage.read_from(resource) as directory:
         stored = json.loads((directory / FactRanker.FILE).read_text(encoding="utf-8"))
     assert set(stored) == {"hashes", "vectors"} and "pay-cpc" in stored["vectors"]
-
-
-def test_components_module_exports_the_ranker() -> None:
-    assert components.FactRanker is FactRanker
 
 
 def test_a_general_answer_opens_with_a_clearly_closer_specific_fact(mini_kb) -> None:
