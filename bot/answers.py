@@ -51,6 +51,12 @@ SPECIFIC_MARGIN = 0.05
 #: well and this much better than anything in the topic.
 CONTEXT_MIN_SCORE = 0.25
 CONTEXT_MARGIN = 0.1
+#: A fact from any topic is added to an answer when the question matches it
+#: this well and clearly better than every fact the answer already shows: the
+#: intent names the topic, but a question can sit between two ("is a diploma
+#: enough to get hired?" is education, its closest fact is under cost).
+RELATED_MIN_SCORE = 0.55
+RELATED_MARGIN = 0.05
 
 #: What an entity's own answer adds to its summary ("what is the CPC?" gives its pay too).
 CARD_TOPICS = {"certification": ("salary",)}
@@ -270,6 +276,22 @@ def closest_general_fact(general: Sequence[Fact], shown: Sequence[Fact],
     return _clear_winner(general, shown, scores, SPECIFIC_MIN_SCORE, SPECIFIC_MARGIN)
 
 
+def _fits(fact: Fact, subject: Subject) -> bool:
+    """False when the fact is about other entities of a type the question names."""
+    return all(set(ids) & set(subject.get(etype) or ()) or not subject.get(etype) for etype, ids in fact.about.items())
+
+
+def closest_related_fact(kb: KnowledgeBase, shown: Sequence[Fact], subject: Subject,
+                         scores: Mapping[str, float] | None) -> Fact | None:
+    """The knowledge base's closest fact to the question, from any topic, if the answer lacks it."""
+    if not scores:
+        return None
+    shown_ids = {f.id for f in shown}
+    candidates = [f for f in (kb.fact(i) for i in scores) if f is not None and f.id not in shown_ids
+                  and _fits(f, subject)]
+    return _clear_winner(candidates[:1], shown, scores, RELATED_MIN_SCORE, RELATED_MARGIN)
+
+
 def topic_for_context(kb: KnowledgeBase, topic_id: str, context: Subject,
                       scores: Mapping[str, float] | None) -> str:
     """The topic of the context entity's closest fact, when ``topic_id`` cannot speak about that entity."""
@@ -342,7 +364,9 @@ def answer_topic(kb: KnowledgeBase, topic_id: str, subject: Subject,
         # "mid-level pay?" / "hourly?": the hourly figure is a general fact, not a mid-level one
         extra_fact = closest_general_fact(kb.general_facts(topic_id), shown, scores)
         if extra_fact is not None:
-            also, also_refs = render_facts(kb, _with_measure_siblings(kb, [extra_fact], pool))
+            extra = _with_measure_siblings(kb, [extra_fact], pool)
+            shown += extra
+            also, also_refs = render_facts(kb, extra)
             refs += also_refs
     if not blocks:
         if missing:
@@ -353,6 +377,7 @@ def answer_topic(kb: KnowledgeBase, topic_id: str, subject: Subject,
         if specific is not None:
             general = [specific] + general[:MAX_GENERAL_FACTS - 1]
         general = _with_measure_siblings(kb, general, pool)
+        shown += general
         sentences, general_refs = render_facts(kb, general)
         refs += general_refs
         blocks.append((None, sentences))
@@ -360,6 +385,12 @@ def answer_topic(kb: KnowledgeBase, topic_id: str, subject: Subject,
     elif missing:
         names = " or ".join(e.short_label for e in missing)
         lead.append(NO_FACTS_SOME.format(what=topic.title.lower(), name=names))
+
+    related = closest_related_fact(kb, shown, subject, scores)
+    if related is not None:
+        related_sentences, related_refs = render_facts(kb, _with_measure_siblings(kb, [related], kb.facts))
+        also += related_sentences
+        refs += related_refs
 
     paragraphs: List[str] = []
     many = len(blocks) > 1

@@ -31,6 +31,7 @@ class KnowledgeBase:
             for etype in ENTITY_TYPES
         }
         self.facts: List[Fact] = [f for _, file in parsed.facts for f in file.facts]
+        self._by_id: Dict[str, Fact] = {f.id: f for f in self.facts}
         self._by_topic: Dict[str, List[Fact]] = defaultdict(list)
         for fact in self.facts:
             self._by_topic[fact.topic].append(fact)
@@ -56,6 +57,9 @@ class KnowledgeBase:
     def issuer_of(self, cert_id: str) -> Entity | None:
         cert = self.certification(cert_id)
         return self.entity("organization", cert.issued_by) if cert else None
+
+    def fact(self, fact_id: str) -> Fact | None:
+        return self._by_id.get(fact_id)
 
     def facts_for(self, topic_id: str) -> List[Fact]:
         return list(self._by_topic.get(topic_id, []))

@@ -137,3 +137,24 @@ def test_an_entity_answer_adds_a_clearly_closer_general_fact(mini_kb) -> None:
     near = answers.answer_topic(mini_kb, "salary", subject, {"pay-general": 0.6, "pay-entry": 0.58})
     assert "Pay is about" not in near.text
     assert "Pay is about" not in answers.answer_topic(mini_kb, "salary", subject, None).text
+
+
+def test_an_answer_adds_the_closest_fact_of_another_topic_when_it_clearly_fits(mini_kb) -> None:
+    # "do associations help you study?" read as certification: its closest fact is under organization
+    scores = {"org-general-2": 0.7, "cert-general": 0.4}
+    close = answers.answer_topic(mini_kb, "certification", {}, scores)
+    assert close.text.split("\n")[:2] == ["The CPC and CCS are the best known.",
+                                           "Joining one gives access to study material."]
+    assert close.topic == "certification"
+    near = answers.answer_topic(mini_kb, "certification", {}, {"org-general-2": 0.7, "cert-general": 0.68})
+    assert "study material" not in near.text
+    weak = answers.answer_topic(mini_kb, "certification", {}, {"org-general-2": 0.5, "cert-general": 0.1})
+    assert "study material" not in weak.text
+
+
+def test_the_added_fact_must_not_be_about_another_named_entity(mini_kb) -> None:
+    scores = {"pay-cpc": 0.8, "cert-general": 0.3}
+    assert "$58,895" in answers.answer_topic(mini_kb, "certification", {}, scores).text
+    assert "$58,895" in answers.answer_topic(mini_kb, "certification", {"certification": ["cpc"]}, scores).text
+    other = answers.answer_topic(mini_kb, "certification", {"certification": ["ccs"]}, scores)
+    assert "$58,895" not in other.text
