@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from typing import Any, List
+from typing import Any, Dict, List
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
@@ -100,22 +100,23 @@ class SQLiteTrackerStore(SQLTrackerStore):
             else:
                 stored = len(cached)
             new: List[str] = []
+            rows: List[Dict[str, Any]] = []
             new_session = False
             for event in list(tracker.events)[stored:]:
                 data = event.as_dict()
                 serialised = json.dumps(data)
-                session.add(
-                    self.SQLEvent(
-                        sender_id=sender_id,
-                        type_name=event.type_name,
-                        timestamp=data.get("timestamp"),
-                        intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-                        action_name=data.get("name"),
-                        data=serialised,
-                    )
-                )
+                rows.append({
+                    "sender_id": sender_id,
+                    "type_name": event.type_name,
+                    "timestamp": data.get("timestamp"),
+                    "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                    "action_name": data.get("name"),
+                    "data": serialised,
+                })
                 new.append(serialised)
                 new_session = new_session or isinstance(event, SessionStarted)
+            if rows:  # one executemany instead of the ORM's unit of work: same rows, a fraction of the CPU
+                session.execute(self.SQLEvent.__table__.insert(), rows)
             session.commit()
         if new_session or (cached is None and stored):
             self.forget(sender_id)  # the latest session changed, or we never saw its start: read it back

@@ -100,3 +100,23 @@ async def test_nlu_parses_off_the_event_loop_and_keeps_rasas_steps() -> None:
     assert sorted(stub.checked) == sorted(texts)
     assert all(name.startswith("nlu") for name in stub.threads)
 
+
+
+def test_minimal_graph_schema_is_rasas_and_computed_once(monkeypatch) -> None:
+    from rasa.engine.graph import GraphSchema, SchemaNode
+
+    def node(*needs: str) -> SchemaNode:
+        return SchemaNode(needs={n: n for n in needs}, uses=RemoteAction, constructor_name="create", fn="run",
+                          config={})
+
+    schema = GraphSchema({"a": node(), "b": node("a"), "c": node("a", "b"), "d": node(), "t": node("c")})
+    expected = rasa_patches._original_minimal_graph_schema(schema, ["t"])
+    calls = []
+    monkeypatch.setattr(rasa_patches, "_original_minimal_graph_schema",
+                        lambda s, targets: calls.append(targets) or expected)
+    assert schema.minimal_graph_schema(["t"]) == expected and set(expected.nodes) == {"a", "b", "c", "t"}
+    assert schema.minimal_graph_schema(["t"]) is schema.minimal_graph_schema(["t"])
+    assert calls == [["t"]]
+    schema.nodes["e"] = node("t")  # a schema that changed is walked again
+    schema.minimal_graph_schema(["t"])
+    assert len(calls) == 2
