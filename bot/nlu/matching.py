@@ -32,7 +32,7 @@ _PROTECTED = frozenset(
     where which their other experience experiences experienced associated
     association associations certified certifying specialist specialists
     coordinator insurance records record entry enter senior junior
-    manager managers management""".split()
+    manager managers management cover covers covered covering""".split()
 )
 
 
