@@ -13,7 +13,9 @@
   matrices (see :mod:`bot.nlu.linear`).
 * ``ScopeRules`` runs last: emergencies, requests for specific codes, other
   careers and personal medical questions get their decline intent whatever
-  the classifier said (see :mod:`bot.nlu.scope`).
+  the classifier said; a doubtful generic decline of a message that names a
+  credential, body or code set gets the best answering intent instead (see
+  :mod:`bot.nlu.scope`).
 
 They read the knowledge base when the model is loaded, so editing
 ``knowledge/`` changes them without retraining (``FactRanker`` stores fact
@@ -217,7 +219,7 @@ class VocabularyGate(GraphComponent):
     DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
 )
 class ScopeRules(_Stateless):
-    """Emergencies, code look-ups, other careers and personal medical questions (see ``bot.nlu.scope``)."""
+    """Emergencies, code look-ups, other careers, medical questions; doubtful declines of field entities."""
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
@@ -230,6 +232,13 @@ class ScopeRules(_Stateless):
                 message.set(
                     INTENT, {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 1.0}, add_to_output=True
                 )
+                continue
+            read = message.get(INTENT) or {}
+            answer = scope.in_field(read.get(INTENT_NAME_KEY), float(read.get(PREDICTED_CONFIDENCE_KEY) or 0.0),
+                                    [e.get(ENTITY_ATTRIBUTE_TYPE) for e in message.get(ENTITIES) or []],
+                                    message.get(INTENT_RANKING_KEY) or [])
+            if answer is not None:
+                message.set(INTENT, dict(answer), add_to_output=True)
         return messages
 
 

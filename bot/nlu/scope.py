@@ -10,11 +10,16 @@ rules catch the out-of-scope cases that matter most, in this order:
 4. a personal medical question (symptoms, test results, medication).
 
 Each returns the intent to use, or ``None`` to keep the classifier's answer.
+
+The other way round, :func:`in_field` keeps a doubtful generic decline from
+hiding a question that names one of the field's own credentials, bodies or code
+sets ("certified medical insurance specialist pay").
 """
 
 from __future__ import annotations
 
 import re
+from typing import Iterable, Mapping, Sequence
 
 from bot.nlu.emergency import sounds_like_emergency
 
@@ -24,6 +29,13 @@ OTHER = "out_of_scope"
 MEDICAL = "out_of_scope_medical"
 
 _I = re.IGNORECASE
+
+#: Intents that decline or fall back rather than answer.
+DECLINES = frozenset({EMERGENCY, CODE_LOOKUP, OTHER, MEDICAL, "nlu_fallback"})
+#: Entity types that exist only in this field: a message naming one is about it.
+FIELD_ENTITY_TYPES = frozenset({"certification", "organization", "coding_system"})
+#: A generic out-of-scope reading at least this confident stands even then.
+DOUBTFUL_DECLINE = 0.5
 
 _CODE_SET = (
     r"(icd[\s-]?10(?:[\s-]?(?:cm|pcs))?|icd[\s-]?9|icd|cpt|hcpcs|dx|diagnosis|diagnostic|procedure|billing|e/?m|drg)"
@@ -120,3 +132,16 @@ def override(text: str) -> str | None:
     if is_personal_medical(text):
         return MEDICAL
     return None
+
+
+def in_field(intent: str | None, confidence: float, entity_types: Iterable[str],
+             ranking: Sequence[Mapping[str, object]]) -> Mapping[str, object] | None:
+    """The classifier's best answering intent, when a doubtful generic decline names a field entity.
+
+    Only the classifier's own ``out_of_scope`` below ``DOUBTFUL_DECLINE`` is
+    reconsidered; the rules above (emergencies, code look-ups, other careers,
+    medical questions) always stand.
+    """
+    if intent != OTHER or confidence >= DOUBTFUL_DECLINE or not FIELD_ENTITY_TYPES & set(entity_types):
+        return None
+    return next((r for r in ranking if r.get("name") not in DECLINES), None)

@@ -81,3 +81,14 @@ def test_scope_rules_override_the_classifier(tmp_path) -> None:
     override.process([calm, urgent])
     assert calm.get("intent")["name"] == "ask_salary"
     assert urgent.get("intent") == {"name": "medical_emergency", "confidence": 1.0}
+
+
+def test_scope_rules_reconsider_a_doubtful_decline_of_a_field_entity(tmp_path) -> None:
+    rules = create(ScopeRules, tmp_path)
+    ranking = [{"name": "out_of_scope", "confidence": 0.42}, {"name": "ask_salary", "confidence": 0.3}]
+    cmis = {"entity": "certification", "value": "cmis", "start": 0, "end": 4}
+    named = Message(data={"text": "CMIS pay", "intent": ranking[0], "intent_ranking": ranking, "entities": [cmis]})
+    plain = Message(data={"text": "pay, really?", "intent": ranking[0], "intent_ranking": ranking, "entities": []})
+    rules.process([named, plain])
+    assert named.get("intent") == {"name": "ask_salary", "confidence": 0.3}
+    assert plain.get("intent") == ranking[0]

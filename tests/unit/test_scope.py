@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.nlu.scope import CODE_LOOKUP, EMERGENCY, MEDICAL, OTHER, override
+from bot.nlu.scope import CODE_LOOKUP, EMERGENCY, MEDICAL, OTHER, in_field, override
 
 
 @pytest.mark.parametrize(
@@ -74,3 +74,27 @@ def test_emergency_comes_first() -> None:
 )
 def test_in_scope_questions_are_left_alone(text: str) -> None:
     assert override(text) is None
+
+
+RANKING = [{"name": "out_of_scope", "confidence": 0.42}, {"name": "out_of_scope_medical", "confidence": 0.2},
+           {"name": "ask_salary", "confidence": 0.18}, {"name": "ask_cost", "confidence": 0.1}]
+
+
+def test_a_doubtful_decline_naming_a_credential_gets_the_best_answering_intent() -> None:
+    assert in_field(OTHER, 0.42, ["certification"], RANKING) == RANKING[2]
+    assert in_field(OTHER, 0.42, ["role", "organization"], RANKING) == RANKING[2]
+
+
+@pytest.mark.parametrize("intent, confidence, types", [
+    (OTHER, 0.42, ["role"]),  # "how much do chefs make as coders" names nothing only this field has
+    (OTHER, 0.42, []),
+    (OTHER, 0.8, ["certification"]),  # a confident decline stands
+    (MEDICAL, 0.42, ["certification"]),  # only the generic decline is reconsidered
+    ("ask_salary", 0.42, ["certification"]),
+])
+def test_other_readings_stand(intent: str, confidence: float, types: list) -> None:
+    assert in_field(intent, confidence, types, RANKING) is None
+
+
+def test_no_answering_intent_in_the_ranking_keeps_the_decline() -> None:
+    assert in_field(OTHER, 0.42, ["certification"], RANKING[:2]) is None
