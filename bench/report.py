@@ -113,6 +113,17 @@ def _cpu(sp: Mapping[str, Any]) -> str:
             f"worth, about {ceiling:.0f} turns/s, is roughly its ceiling.")
 
 
+def _runs(many: Mapping[str, Any]) -> str:
+    """The 20-user load runs more than once; the table shows the median run."""
+    runs = many.get("runs") or []
+    if len(runs) < 2:
+        return ""
+    rates = ", ".join(f"{r['throughput_turns_per_s']}" for r in runs)
+    cpus = ", ".join(f"{r['cpu_ms_per_turn']['rasa_server']}" for r in runs)
+    return (f"The {many['users']}-user load ran {len(runs)} times in a row: {rates} turns/s (CPU per turn in the "
+            f"Rasa server: {cpus} ms); the table shows the median run, and errors count over all runs.")
+
+
 def _load(section: Mapping[str, Any]) -> str:
     """Timings depend on what else the machine was doing; say how busy it was."""
     start, end = section.get("load_average_at_start"), section.get("load_average_at_end")
@@ -286,6 +297,8 @@ def _render_speed(s: Mapping[str, Any], lines: List[str]) -> None:
             f"| {many['users']} users | {many['ok']} | {many.get('p50_ms')} ms | {many.get('p95_ms')} ms | "
             f"{many.get('p99_ms')} ms | {many.get('max_ms')} ms | {many['throughput_turns_per_s']} turns/s | "
             f"{many['errors']} |",
+            "",
+            _runs(many),
             "",
             _breakdown(sp),
             "",

@@ -62,3 +62,20 @@ def test_cpu_per_turn_explains_the_throughput_ceiling() -> None:
     assert "40.0 ms of CPU in the Rasa server and 3.0 ms in the action server" in text
     assert "about 25 turns/s" in text
     assert _cpu({"concurrent": {}}) == ""
+
+
+def test_the_median_load_run_is_reported_with_every_run_and_all_errors() -> None:
+    from bench.report import _runs
+    from bench.speed import median_run
+
+    def run(rate: float, errors: int) -> dict:
+        return {"throughput_turns_per_s": rate, "errors": errors, "p50_ms": 1.0, "users": 20,
+                "cpu_ms_per_turn": {"rasa_server": 1000 / rate, "action_server": 1.0}}
+
+    many = median_run([run(48.0, 0), run(35.0, 0), run(41.0, 2)])
+    assert many["throughput_turns_per_s"] == 41.0
+    assert many["errors"] == 2
+    assert [r["throughput_turns_per_s"] for r in many["runs"]] == [48.0, 35.0, 41.0]
+    assert "ran 3 times in a row: 48.0, 35.0, 41.0 turns/s" in _runs(many)
+    assert median_run([run(30.0, 0), run(50.0, 0)])["throughput_turns_per_s"] == 30.0  # the lower middle
+    assert _runs(median_run([run(30.0, 0)])) == ""
