@@ -8,7 +8,12 @@ twice is harmless.
   every custom action, which re-checks the (constant) schema and builds a new
   validator each time: 35-40 ms per answer on this machine, most of a turn.
   Here the validator is built once; responses are validated exactly as before
-  and a bad one raises the same error with the same hint.
+  and a bad one raises the same error with the same hint. Each event is also
+  checked against the one sub-schema of its own ``event`` name instead of all
+  23 alternatives of the schema's ``oneOf`` (every alternative fixes ``event``
+  to a different constant, so the verdict is the same); that was ~7% of the
+  server's GIL time under load. Whatever this quick check rejects goes through
+  the full validator, which gives the error.
 * The action-server apology of :mod:`bot.channels.resilience`.
 * ``Event.resolve_by_type`` walks every ``Event`` subclass (``all_subclasses``,
   recursive, with ``inspect.isabstract``) for each event read back from the
@@ -37,7 +42,7 @@ import asyncio
 import functools
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
-from typing import Any, Dict
+from typing import Any, Dict, Tuple
 
 import structlog
 from jsonschema import ValidationError, validators
@@ -68,7 +73,42 @@ def _response_validator() -> Any:
     return cls(schema)
 
 
+@lru_cache(maxsize=1)
+def _quick_validators() -> Tuple[Any, Dict[str, Any]] | None:
+    """A validator for the response without its events, and one per event name; None if the schema changed."""
+    schema = RemoteAction.action_response_format_spec()
+    try:
+        events = schema["properties"]["events"]
+        item = events["items"]
+        names = [sub["properties"]["event"]["const"] for sub in item["oneOf"]]
+    except (KeyError, TypeError):
+        return None
+    if len(set(names)) != len(names):
+        return None
+    cls = validators.validator_for(schema)
+    outer = cls({**schema, "properties": {**schema["properties"], "events": {**events, "items": {"type": "object"}}}})
+    base = {k: v for k, v in item.items() if k != "oneOf"}
+    return outer, {name: cls({**base, "oneOf": [sub]}) for name, sub in zip(names, item["oneOf"], strict=True)}
+
+
+def _quickly_valid(result: Any) -> bool:
+    quick = _quick_validators()
+    if quick is None:
+        return False
+    outer, per_event = quick
+    if not outer.is_valid(result):
+        return False
+    for item in result.get("events") or []:
+        name = item.get("event")
+        check = per_event.get(name) if isinstance(name, str) else None
+        if check is None or not check.is_valid(item):
+            return False
+    return True
+
+
 def _validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
+    if _quickly_valid(result):
+        return True
     error = best_match(_response_validator().iter_errors(result))
     if error is not None:
         error.message += _HINT

@@ -120,3 +120,44 @@ def test_minimal_graph_schema_is_rasas_and_computed_once(monkeypatch) -> None:
     schema.nodes["e"] = node("t")  # a schema that changed is walked again
     schema.minimal_graph_schema(["t"])
     assert len(calls) == 2
+
+
+def _events() -> list:
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        ActiveLoop,
+        AllSlotsReset,
+        BotUttered,
+        FollowupAction,
+        Restarted,
+        SessionStarted,
+        SlotSet,
+        UserUttered,
+    )
+
+    made = [SlotSet("topic", "salary"), SlotSet("subject", {"certification": ["cpc"]}), ActionExecuted("action_listen"),
+            UserUttered("hi", {"name": "greet", "confidence": 0.9}), BotUttered("hello", {"buttons": []}),
+            FollowupAction("action_answer"), Restarted(), SessionStarted(), ActiveLoop(None), AllSlotsReset()]
+    return [e.as_dict() for e in made]
+
+
+def _responses() -> list:
+    good = _events()
+    bad_events = [{"event": "bogus"}, {"event": 3}, {"no_event_key": 1}, {"event": "slot", "timestamp": "noon"},
+                  {"event": "user", "parse_data": "not an object"}, {"event": "followup"},
+                  {"event": "action", "name": 5}, "not an object"]
+    out = [{"events": [e]} for e in good + bad_events]
+    out += [{"events": good, "responses": [{"text": "hi", "buttons": []}]}, {"events": good + bad_events[:1]},
+            {"events": "nope"}, {"responses": "x"}, {}, {"events": None}, {"responses": [{"text": 3}]}]
+    return out
+
+
+@pytest.mark.parametrize("response", _responses())
+def test_the_quick_check_never_passes_what_the_full_schema_rejects(response) -> None:
+    full = rasa_patches._response_validator().is_valid(response)
+    quick = rasa_patches._quickly_valid(response)
+    assert quick == full or (full and not quick)  # the quick check may only send more to the full validator
+
+
+def test_the_quick_check_passes_rasas_own_events() -> None:
+    assert rasa_patches._quickly_valid({"events": _events(), "responses": [{"text": "hi"}]})
