@@ -102,15 +102,16 @@ def _breakdown(sp: Mapping[str, Any]) -> str:
 
 
 def _cpu(sp: Mapping[str, Any]) -> str:
-    """CPU per turn under load: the Rasa server is one process, so its share bounds throughput."""
+    """CPU per turn under load: on 2 cores it sets the ceiling on throughput."""
     cpu = (sp.get("concurrent") or {}).get("cpu_ms_per_turn")
     if not cpu:
         return ""
-    ceiling = 1000 / cpu["rasa_server"] if cpu["rasa_server"] else 0
+    per_turn = cpu["rasa_server"] + cpu["action_server"]
+    ceiling = 2000 / per_turn if per_turn else 0
     return (f" Under the {sp['concurrent']['users']}-user load each turn cost {cpu['rasa_server']} ms of CPU in the "
-            f"Rasa server and {cpu['action_server']} ms in the action server. The Rasa server is one Python process: "
-            f"apart from the sentence encoder (ONNX Runtime, in a thread) its work holds the GIL, so one core's "
-            f"worth, about {ceiling:.0f} turns/s, is roughly its ceiling.")
+            f"Rasa server and {cpu['action_server']} ms in the action server: with both cores doing nothing else, "
+            f"about {ceiling:.0f} turns/s at most (the load generator runs on the same cores). The Rasa server is "
+            f"one Python process; only the sentence encoder (ONNX Runtime, in a thread) runs outside the GIL.")
 
 
 def _runs(many: Mapping[str, Any]) -> str:

@@ -57,6 +57,8 @@ CONTEXT_MARGIN = 0.1
 #: enough to get hired?" is education, its closest fact is under cost).
 RELATED_MIN_SCORE = 0.55
 RELATED_MARGIN = 0.05
+#: ... and is not nearly tied with the best fact of a third topic (then which one was meant is unclear).
+RELATED_TIE = 0.025
 
 #: What an entity's own answer adds to its summary ("what is the CPC?" gives its pay too).
 CARD_TOPICS = {"certification": ("salary",)}
@@ -281,15 +283,26 @@ def _fits(fact: Fact, subject: Subject) -> bool:
     return all(set(ids) & set(subject.get(etype) or ()) or not subject.get(etype) for etype, ids in fact.about.items())
 
 
-def closest_related_fact(kb: KnowledgeBase, shown: Sequence[Fact], subject: Subject,
+def closest_related_fact(kb: KnowledgeBase, topic_id: str, shown: Sequence[Fact], subject: Subject,
                          scores: Mapping[str, float] | None) -> Fact | None:
-    """The knowledge base's closest fact to the question, from any topic, if the answer lacks it."""
+    """The knowledge base's closest fact to the question, from any topic, if the answer lacks it.
+
+    It must beat the facts shown by ``RELATED_MARGIN`` and the best fact of any
+    third topic by ``RELATED_TIE``: "which certification should I get?" is about
+    as close to a salary fact as to a need-certification one, so neither is added.
+    """
     if not scores:
         return None
     shown_ids = {f.id for f in shown}
-    candidates = [f for f in (kb.fact(i) for i in scores) if f is not None and f.id not in shown_ids
-                  and _fits(f, subject)]
-    return _clear_winner(candidates[:1], shown, scores, RELATED_MIN_SCORE, RELATED_MARGIN)
+    ranked = [f for f in (kb.fact(i) for i in sorted(scores, key=lambda i: -scores[i])) if f is not None]
+    candidates = [f for f in ranked if f.id not in shown_ids and _fits(f, subject)]
+    if not candidates:
+        return None
+    best = candidates[0]
+    third = [f for f in ranked if f.topic not in (best.topic, topic_id)][:1]
+    if third and scores[best.id] < scores[third[0].id] + RELATED_TIE:
+        return None
+    return _clear_winner([best], shown, scores, RELATED_MIN_SCORE, RELATED_MARGIN)
 
 
 def topic_for_context(kb: KnowledgeBase, topic_id: str, context: Subject,
@@ -386,7 +399,7 @@ def answer_topic(kb: KnowledgeBase, topic_id: str, subject: Subject,
         names = " or ".join(e.short_label for e in missing)
         lead.append(NO_FACTS_SOME.format(what=topic.title.lower(), name=names))
 
-    related = closest_related_fact(kb, shown, subject, scores)
+    related = closest_related_fact(kb, topic_id, shown, subject, scores)
     if related is not None:
         related_sentences, related_refs = render_facts(kb, _with_measure_siblings(kb, [related], kb.facts))
         also += related_sentences

@@ -158,3 +158,11 @@ def test_the_added_fact_must_not_be_about_another_named_entity(mini_kb) -> None:
     assert "$58,895" in answers.answer_topic(mini_kb, "certification", {"certification": ["cpc"]}, scores).text
     other = answers.answer_topic(mini_kb, "certification", {"certification": ["ccs"]}, scores)
     assert "$58,895" not in other.text
+
+
+def test_the_added_fact_must_clearly_beat_every_other_topic(mini_kb) -> None:
+    # as close to an organization fact as to a salary one: which topic was meant is unclear
+    tied = {"org-general-2": 0.7, "pay-general": 0.68, "cert-general": 0.4}
+    assert "study material" not in answers.answer_topic(mini_kb, "certification", {}, tied).text
+    same_topic = {"org-general-2": 0.7, "org-general": 0.69, "cert-general": 0.4}  # a sibling is no rival
+    assert "study material" in answers.answer_topic(mini_kb, "certification", {}, same_topic).text
