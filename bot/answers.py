@@ -51,7 +51,7 @@ SPECIFIC_MARGIN = 0.05
 #: well and this much better than anything in the topic.
 CONTEXT_MIN_SCORE = 0.25
 CONTEXT_MARGIN = 0.1
-#: A fact from any topic is added to an answer when the question matches it
+#: A fact from another topic is added to an answer when the question matches it
 #: this well and clearly better than every fact the answer already shows: the
 #: intent names the topic, but a question can sit between two ("is a diploma
 #: enough to get hired?" is education, its closest fact is under cost).
@@ -285,9 +285,14 @@ def _fits(fact: Fact, subject: Subject) -> bool:
 
 def closest_related_fact(kb: KnowledgeBase, topic_id: str, shown: Sequence[Fact], subject: Subject,
                          scores: Mapping[str, float] | None) -> Fact | None:
-    """The knowledge base's closest fact to the question, from any topic, if the answer lacks it.
+    """The knowledge base's closest fact to the question, from another topic, if it clearly fits.
 
-    It must beat the facts shown by ``RELATED_MARGIN`` and the best fact of any
+    Facts of the answer's own topic are left to ``pick_facts`` and the two
+    ``closest_*`` rules (an experience-level salary fact is not added to "how
+    much do CCS-P holders earn?").
+
+    It must beat the facts shown and the rest of the answer's topic by
+    ``RELATED_MARGIN``, and the best fact of any
     third topic by ``RELATED_TIE``: "which certification should I get?" is about
     as close to a salary fact as to a need-certification one, so neither is added.
     """
@@ -295,14 +300,15 @@ def closest_related_fact(kb: KnowledgeBase, topic_id: str, shown: Sequence[Fact]
         return None
     shown_ids = {f.id for f in shown}
     ranked = [f for f in (kb.fact(i) for i in sorted(scores, key=lambda i: -scores[i])) if f is not None]
-    candidates = [f for f in ranked if f.id not in shown_ids and _fits(f, subject)]
+    candidates = [f for f in ranked if f.id not in shown_ids and f.topic != topic_id and _fits(f, subject)]
     if not candidates:
         return None
     best = candidates[0]
     third = [f for f in ranked if f.topic not in (best.topic, topic_id)][:1]
     if third and scores[best.id] < scores[third[0].id] + RELATED_TIE:
         return None
-    return _clear_winner([best], shown, scores, RELATED_MIN_SCORE, RELATED_MARGIN)
+    own = [f for f in ranked if f.topic == topic_id]
+    return _clear_winner([best], list(shown) + own, scores, RELATED_MIN_SCORE, RELATED_MARGIN)
 
 
 def topic_for_context(kb: KnowledgeBase, topic_id: str, context: Subject,

@@ -166,3 +166,12 @@ def test_the_added_fact_must_clearly_beat_every_other_topic(mini_kb) -> None:
     assert "study material" not in answers.answer_topic(mini_kb, "certification", {}, tied).text
     same_topic = {"org-general-2": 0.7, "org-general": 0.69, "cert-general": 0.4}  # a sibling is no rival
     assert "study material" in answers.answer_topic(mini_kb, "certification", {}, same_topic).text
+
+
+def test_the_added_fact_comes_from_another_topic(mini_kb) -> None:
+    # the CPC's pay answer: an entry-level pay fact is the same topic, for pick_facts to decide, not an extra
+    scores = {"pay-entry": 0.9, "pay-cpc": 0.3}
+    assert "Entry-level pay" not in answers.answer_topic(mini_kb, "salary", {"certification": ["cpc"]}, scores).text
+    # nor is another topic's fact added when the answer's own topic matches as well
+    closer_own = {"pay-entry": 0.75, "org-general-2": 0.72}
+    assert "study material" not in answers.answer_topic(mini_kb, "salary", {"certification": ["cpc"]}, closer_own).text
