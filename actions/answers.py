@@ -1,4 +1,4 @@
-"""Answers about one topic: every ``ask_*`` intent, and ``inform`` follow-ups."""
+"""Answers about one topic: every ``ask_*`` intent, ``inform`` follow-ups, and follow-ups read as out of scope."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import (
@@ -19,6 +19,7 @@ from actions.common import (
     remember,
 )
 from bot import answers, knowledge
+from bot.nlu import scope
 
 #: Entity types every topic applies to: a follow-up naming only these keeps the topic
 #: even where the knowledge base has nothing specific (it then gives the general picture).
@@ -75,15 +76,48 @@ def issuer_topic(topic: str, said: Dict[str, List[str]], context: Dict[str, List
 
 
 def resolve_topic(kb: knowledge.KnowledgeBase, tracker: Tracker, said: Dict[str, List[str]],
-                  context: Dict[str, List[str]], scores: Dict[str, float]) -> str:
+                  context: Dict[str, List[str]], scores: Dict[str, float], intent: str | None = None) -> str:
     """The topic to answer: the intent's, adjusted for what a follow-up is about."""
     text = tracker.latest_message.get("text") or ""
-    topic = issuer_topic(choose_topic(intent_name(tracker) or "", tracker, said), said, context, text)
+    topic = issuer_topic(choose_topic(intent or intent_name(tracker) or "", tracker, said), said, context, text)
     if said:
         return topic
     # "how many characters?" after ICD-10-PCS: ask_duration's topic knows nothing about code sets
     pointed = {etype: ids for etype, ids in context.items() if etype not in FIELD_WIDE_TYPES}
     return answers.topic_for_context(kb, topic, pointed, scores)
+
+
+#: A follow-up is short: "who can sit for it?", "how many characters".
+FOLLOW_UP_MAX_WORDS = 6
+#: Set by ``action_decline``: the rules say ``utter_out_of_scope`` when it is true.
+DECLINED_SLOT = "declined"
+
+
+def follow_up_intent(tracker: Tracker, said: Dict[str, List[str]], context: Dict[str, List[str]]) -> str | None:
+    """The topic intent of a short follow-up that the classifier declined as out of scope.
+
+    The classifier never sees the conversation, so "who can sit for it?" after
+    the CCS reads as out_of_scope. Only a message that names nothing, points
+    back at a subject the conversation has, is short, and trips none of the
+    decline rules of :mod:`bot.nlu.scope` is answered, with the classifier's
+    best ``ask_*`` intent.
+    """
+    text = tracker.latest_message.get("text") or ""
+    if said or not context or not REFERS_BACK.search(text) or len(text.split()) > FOLLOW_UP_MAX_WORDS:
+        return None
+    if scope.override(text) is not None:
+        return None
+    ranking = tracker.latest_message.get("intent_ranking") or []
+    return next((str(r["name"]) for r in ranking if str(r.get("name", "")).startswith("ask_")), None)
+
+
+def answer(dispatcher: CollectingDispatcher, tracker: Tracker, intent: str | None = None) -> List[EventType]:
+    kb = knowledge.get()
+    said, context, scores = message_subject(tracker, kb), context_subject(tracker), fact_scores(tracker)
+    topic = resolve_topic(kb, tracker, said, context, scores, intent)
+    reply = answers.answer_topic(kb, topic, said or context, scores)
+    dispatch(dispatcher, reply)
+    return remember(tracker, reply)
 
 
 class ActionAnswer(Action):
@@ -93,9 +127,24 @@ class ActionAnswer(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
-        kb = knowledge.get()
-        said, context, scores = message_subject(tracker, kb), context_subject(tracker), fact_scores(tracker)
-        topic = resolve_topic(kb, tracker, said, context, scores)
-        reply = answers.answer_topic(kb, topic, said or context, scores)
-        dispatch(dispatcher, reply)
-        return remember(tracker, reply)
+        return answer(dispatcher, tracker)
+
+
+class ActionDecline(Action):
+    """``out_of_scope``: a follow-up (:func:`follow_up_intent`) is answered; anything else is declined.
+
+    It says nothing when declining: it sets ``declined`` and a rule then says
+    ``utter_out_of_scope``, so the wording stays in domain.yml and the response
+    stays in a rule where ``rasa data validate`` sees it.
+    """
+
+    def name(self) -> str:
+        return "action_decline"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        intent = follow_up_intent(tracker, message_subject(tracker, knowledge.get()), context_subject(tracker))
+        if intent is None:
+            return [SlotSet(DECLINED_SLOT, True)]
+        return [*answer(dispatcher, tracker, intent), SlotSet(DECLINED_SLOT, False)]

@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import ActionAnswer
+from actions.answers import ActionAnswer, ActionDecline
 from actions.comparisons import ActionCompare
 from actions.suggestions import ActionSuggestTopics
 from bot import knowledge
@@ -310,3 +310,35 @@ async def test_who_issues_it_names_the_issuer_whatever_the_intent() -> None:
     plain = tracker("ask_salary", slots={"topic": "salary", "certification": ["cpc"]}, text="how much is it")
     _, messages = await run(ActionAnswer(), plain)
     assert messages[0]["text"].startswith("CPC holders average $58,895.")
+
+
+def declined_tracker(text: str, slots: Dict[str, Any] | None = None) -> Tracker:
+    t = tracker("out_of_scope", slots=slots, text=text)
+    t.latest_message["intent_ranking"] = [{"name": "out_of_scope", "confidence": 0.8},
+                                          {"name": "thanks", "confidence": 0.1},
+                                          {"name": "ask_salary", "confidence": 0.06}]
+    return t
+
+
+@pytest.mark.asyncio
+async def test_out_of_scope_is_declined_by_the_rule() -> None:
+    events, messages = await run(ActionDecline(), declined_tracker("what's the weather like"))
+    assert events == [SlotSet("declined", True)] and messages == []
+
+
+@pytest.mark.asyncio
+async def test_a_declined_follow_up_about_the_subject_is_answered() -> None:
+    events, messages = await run(ActionDecline(), declined_tracker("how much is it", {"certification": ["cpc"]}))
+    assert "$58,895" in texts(messages)[0]
+    assert events[0] == SlotSet("topic", "salary") and events[-1] == SlotSet("declined", False)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("text", [
+    "what do nurses make for it",  # another occupation: the scope rule stands
+    "ok but honestly what is the single best way for it to go",  # not short
+    "how much is the rent",  # points back at nothing
+])
+async def test_other_declines_stand(text: str) -> None:
+    events, messages = await run(ActionDecline(), declined_tracker(text, {"certification": ["cpc"]}))
+    assert events == [SlotSet("declined", True)] and messages == []
