@@ -111,9 +111,10 @@ def follow_up_intent(tracker: Tracker, said: Dict[str, List[str]], context: Dict
     return next((str(r["name"]) for r in ranking if str(r.get("name", "")).startswith("ask_")), None)
 
 
-def answer(dispatcher: CollectingDispatcher, tracker: Tracker, intent: str | None = None) -> List[EventType]:
+def answer(dispatcher: CollectingDispatcher, tracker: Tracker, said: Dict[str, List[str]],
+           context: Dict[str, List[str]], intent: str | None = None) -> List[EventType]:
     kb = knowledge.get()
-    said, context, scores = message_subject(tracker, kb), context_subject(tracker), fact_scores(tracker)
+    scores = fact_scores(tracker)
     topic = resolve_topic(kb, tracker, said, context, scores, intent)
     reply = answers.answer_topic(kb, topic, said or context, scores)
     dispatch(dispatcher, reply)
@@ -127,7 +128,7 @@ class ActionAnswer(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
-        return answer(dispatcher, tracker)
+        return answer(dispatcher, tracker, message_subject(tracker, knowledge.get()), context_subject(tracker))
 
 
 class ActionDecline(Action):
@@ -144,7 +145,8 @@ class ActionDecline(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
-        intent = follow_up_intent(tracker, message_subject(tracker, knowledge.get()), context_subject(tracker))
+        said, context = message_subject(tracker, knowledge.get()), context_subject(tracker)
+        intent = follow_up_intent(tracker, said, context)
         if intent is None:
             return [SlotSet(DECLINED_SLOT, True)]
-        return [*answer(dispatcher, tracker, intent), SlotSet(DECLINED_SLOT, False)]
+        return [*answer(dispatcher, tracker, said, context, intent), SlotSet(DECLINED_SLOT, False)]

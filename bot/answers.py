@@ -300,10 +300,9 @@ def closest_related_fact(kb: KnowledgeBase, topic_id: str, shown: Sequence[Fact]
         return None
     shown_ids = {f.id for f in shown}
     ranked = [f for f in (kb.fact(i) for i in sorted(scores, key=lambda i: -scores[i])) if f is not None]
-    candidates = [f for f in ranked if f.id not in shown_ids and f.topic != topic_id and _fits(f, subject)]
-    if not candidates:
+    best = next((f for f in ranked if f.id not in shown_ids and f.topic != topic_id and _fits(f, subject)), None)
+    if best is None:
         return None
-    best = candidates[0]
     third = [f for f in ranked if f.topic not in (best.topic, topic_id)][:1]
     if third and scores[best.id] < scores[third[0].id] + RELATED_TIE:
         return None
