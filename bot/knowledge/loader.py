@@ -292,10 +292,19 @@ def _cross_check(p: Parsed) -> List[Problem]:
                     problems.append(top_doc.problem(where, f"unknown {etype} {entity_id!r}"))
 
     fact_ids: List[Tuple[str, _Document, PathInside]] = []
+    # a question under two facts would tie them: it must say which one answers it
+    asked: Dict[str, Tuple[str, _Document, PathInside]] = {}
     for doc, facts_file in p.facts:
         for i, fact in enumerate(facts_file.facts):
             base = ("facts", i)
             fact_ids.append((fact.id, doc, base + ("id",)))
+            for j, question in enumerate(fact.asks):
+                key, path = _normalise(question), base + ("asks", j)
+                if key in asked and asked[key][0] != fact.id:
+                    other_id, other_doc, other_path = asked[key]
+                    problems.append(doc.problem(path, f"question {question!r} is also asked of fact {other_id!r} "
+                                                      f"({other_doc.display}:{other_doc.line_of(other_path)})"))
+                asked.setdefault(key, (fact.id, doc, path))
             if fact.topic not in topic_ids:
                 problems.append(doc.problem(base + ("topic",), f"unknown topic {fact.topic!r}"))
             for j, source in enumerate(fact.sources):

@@ -153,8 +153,26 @@ class Fact(Record):
     )
     sources: List[str] = Field(..., min_items=1)
     as_of: Union[int, str] | None = None
+    asks: List[str] = Field(
+        [],
+        description="Questions this fact answers, in users' words. Never shown: the "
+        "FactRanker matches a message against them as well as against the text, "
+        "since a question is closer to another question than to a statement.",
+    )
 
     _text = validator("text", allow_reuse=True)(_non_blank)
+
+    @validator("asks")
+    def _distinct_questions(cls, asks: List[str]) -> List[str]:
+        seen = set()
+        for question in asks:
+            key = " ".join(question.lower().split())
+            if not key:
+                raise ValueError("a question must not be empty")
+            if key in seen:
+                raise ValueError(f"question {question!r} is listed twice")
+            seen.add(key)
+        return asks
 
     @validator("about")
     def _known_types(cls, about: Dict[str, List[str]]) -> Dict[str, List[str]]:

@@ -141,3 +141,20 @@ def test_unknown_entity_in_topic_covers(kb_dir: Path) -> None:
          "    covers: {certification: [nope]}\n    follow_ups: [certification]\n")
     [problem] = problems(kb_dir)
     assert (problem.path, problem.message) == ("topics[0].covers.certification[0]", "unknown certification 'nope'")
+
+
+def test_a_question_belongs_to_one_fact(kb_dir: Path) -> None:
+    edit(kb_dir / "facts" / "pay.yml", '    text: "Growth is 8%."\n',
+         '    text: "Growth is 8%."\n    asks: ["how fast is pay growing?"]\n')
+    edit(kb_dir / "facts" / "pay.yml", '    text: "Growth is 7%."\n',
+         '    text: "Growth is 7%."\n    asks: ["How fast is pay  growing?"]\n')
+    [problem] = problems(kb_dir)
+    assert problem.path == "facts[2].asks[0]" and problem.line == 16
+    assert problem.message.startswith("question 'How fast is pay  growing?' is also asked of fact 'pay-growth-a'")
+
+
+def test_a_question_listed_twice_or_blank(kb_dir: Path) -> None:
+    edit(kb_dir / "facts" / "pay.yml", '    text: "Growth is 8%."\n',
+         '    text: "Growth is 8%."\n    asks: ["pay growth?", "Pay growth?"]\n')
+    [problem] = problems(kb_dir)
+    assert problem.path == "facts[1].asks" and "listed twice" in problem.message

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 from typing import Any, Dict, List, Sequence
 
 import numpy as np
@@ -77,6 +78,40 @@ def test_index_reuses_stored_vectors_only_for_unchanged_texts(mini_kb) -> None:
     index = relevance.FactIndex.build(mini_kb, encoder, stored["vectors"], stored["hashes"])
     assert encoder.calls == [["CPC holders average $58,895."]]
     assert index.ids == [f.id for f in mini_kb.facts]
+
+
+def with_asks(kb: knowledge.KnowledgeBase, fact_id: str, asks: List[str]) -> SimpleNamespace:
+    """``kb``'s facts (all the index reads), one of them with questions."""
+    return SimpleNamespace(facts=[f.copy(update={"asks": asks}) if f.id == fact_id else f for f in kb.facts])
+
+
+def test_a_fact_also_matches_the_questions_it_answers(mini_kb) -> None:
+    plain = relevance.FactIndex.build(mini_kb, FakeEncoder()).scores(vector("credentials"))
+    asked_kb = with_asks(mini_kb, "pay-entry", ["do credentials matter when starting out?"])
+    asked = relevance.FactIndex.build(asked_kb, FakeEncoder()).scores(vector("credentials"))
+    assert list(asked)[0] == "pay-entry" and list(plain)[0] != "pay-entry"
+    assert asked["pay-entry"] > 0.9 > plain["pay-entry"]
+    assert len(asked) == len(plain)  # one score per fact, not per question
+
+
+def test_editing_a_question_reembeds_only_its_fact(mini_kb) -> None:
+    first = with_asks(mini_kb, "pay-entry", ["entry pay?"])
+    stored = relevance.FactIndex.build(first, FakeEncoder()).to_json()
+    assert len(stored["vectors"]["pay-entry"]) == 2 and len(stored["vectors"]["pay-cpc"]) == 1
+    encoder = FakeEncoder()
+    edited = with_asks(mini_kb, "pay-entry", ["entry pay?", "first job pay?"])
+    index = relevance.FactIndex.build(edited, encoder, stored["vectors"], stored["hashes"])
+    assert encoder.calls == [["Entry-level pay is $40,000 to $45,000.", "entry pay?", "first job pay?"]]
+    assert index.matrix.shape[0] == len(mini_kb.facts) + 2
+
+
+def test_vectors_stored_one_per_fact_are_still_read(mini_kb) -> None:
+    """A model trained before facts had questions stored a flat vector per fact."""
+    stored = relevance.FactIndex.build(mini_kb, FakeEncoder()).to_json()
+    flat = {i: rows[0] for i, rows in stored["vectors"].items()}
+    encoder = FakeEncoder()
+    relevance.FactIndex.build(mini_kb, encoder, flat, stored["hashes"])
+    assert encoder.calls == []
 
 
 # --- the component ----------------------------------------------------------------
@@ -175,3 +210,4 @@ def test_the_added_fact_comes_from_another_topic(mini_kb) -> None:
     # nor is another topic's fact added when the answer's own topic matches as well
     closer_own = {"pay-entry": 0.75, "org-general-2": 0.72}
     assert "study material" not in answers.answer_topic(mini_kb, "salary", {"certification": ["cpc"]}, closer_own).text
+
