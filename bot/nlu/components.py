@@ -2,6 +2,8 @@
 
 * ``InputGuard`` runs first and rewrites the text the rest of the pipeline sees
   (see :mod:`bot.nlu.guard`): every channel, ``rasa shell`` included, passes here.
+* ``SpellingNormalizer`` lets the featurizers read a misspelt domain word as
+  the word meant, without changing the text (see :mod:`bot.nlu.spelling`).
 * ``KnowledgeEntityExtractor`` finds certifications, organisations, coding
   systems, experience levels, education paths and roles by the names in the
   knowledge base (see :mod:`bot.nlu.matching`).
@@ -57,7 +59,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.utils.tensorflow.constants import RANKING_LENGTH
 
 from bot import knowledge, rasa_patches
-from bot.nlu import embeddings, relevance, scope
+from bot.nlu import embeddings, relevance, scope, spelling
 from bot.nlu.coverage import Vocabulary, words
 from bot.nlu.guard import MAX_MESSAGE_CHARS, guard_text
 from bot.nlu.linear import LinearScorer
@@ -67,6 +69,8 @@ rasa_patches.install()  # every Rasa process that loads this model imports this 
 
 #: Message key (internal, not in the parse output) for the message's sentence embedding.
 SENTENCE_VECTOR = "sentence_vector"
+#: Message key (internal): (text with misspelt words replaced, token spans in it), from ``SpellingNormalizer``.
+SPELLED_TEXT = "spelled_text"
 
 #: Intents a button payload may carry besides ``ask_<topic>``.
 BUTTON_INTENTS = ("inform", "compare", "help", "greet")
@@ -155,6 +159,89 @@ class KnowledgeEntityExtractor(_Stateless, EntityExtractorMixin):
             ]
             if found:
                 message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)
+        return messages
+
+
+def _knowledge_texts(kb: knowledge.KnowledgeBase) -> List[str]:
+    """The knowledge base's own words: facts, the questions they answer, names."""
+    return [*(f.text for f in kb.facts), *(q for f in kb.facts for q in f.asks),
+            *(form for form, _, _ in kb.surface_forms())]
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True
+)
+class SpellingNormalizer(GraphComponent):
+    """Featurizers read a misspelt domain word as the word meant ("medcal" -> "medical").
+
+    Goes right after the tokenizer. It sets the token's ``lemma``, which both
+    count featurizers read, and ``SPELLED_TEXT`` (the message with those words
+    replaced, plus the new token spans), which ``SentenceEmbeddingFeaturizer``
+    embeds. The message text is unchanged. See :mod:`bot.nlu.spelling`.
+    """
+
+    FILE = "word_counts.json"
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {"min_count": 3}
+
+    def __init__(self, config: Dict[str, Any], storage: ModelStorage, resource: Resource,
+                 counts: Dict[str, int]) -> None:
+        self.config, self.storage, self.resource = config, storage, resource
+        self.train_counts = counts
+        self.speller = self._speller(counts)
+
+    def _speller(self, train_counts: Dict[str, int]) -> spelling.Speller:
+        counts = spelling.count_words(_knowledge_texts(knowledge.get()))
+        counts.update(train_counts)
+        vocab = embeddings.get_model().tokenizer.get_vocab()
+        english = (w for w in vocab if len(w) >= spelling.MIN_LENGTH and w.isalpha())
+        return spelling.Speller(counts, english, min_count=int(self.config["min_count"]))
+
+    @classmethod
+    def create(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> SpellingNormalizer:
+        return cls(config, model_storage, resource, {})
+
+    def train(self, training_data: TrainingData) -> Resource:
+        counts = dict(spelling.count_words(m.get(TEXT) or "" for m in training_data.training_examples))
+        with self.storage.write_to(self.resource) as directory:
+            (directory / self.FILE).write_text(json.dumps(counts, sort_keys=True), encoding="utf-8")
+        self.train_counts, self.speller = counts, self._speller(counts)
+        return self.resource
+
+    @classmethod
+    def load(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> SpellingNormalizer:
+        try:
+            with model_storage.read_from(resource) as directory:
+                counts = json.loads((directory / cls.FILE).read_text(encoding="utf-8"))
+        except (ValueError, OSError):
+            counts = {}
+        return cls(config, model_storage, resource, counts)
+
+    def _correct(self, messages: List[Message]) -> None:
+        for message in messages:
+            tokens = message.get(TOKENS_NAMES[TEXT]) or []
+            text = message.get(TEXT) or ""
+            if not tokens or text.startswith("/"):
+                continue
+            fixed = [self.speller.correct(t.text) for t in tokens]
+            changed = [new if new != t.text else None for t, new in zip(tokens, fixed, strict=True)]
+            if not any(changed):
+                continue
+            for token, new in zip(tokens, changed, strict=True):
+                if new is not None:
+                    token.lemma = new
+            message.set(SPELLED_TEXT, spelling.rewrite(text, [(t.start, t.end) for t in tokens], changed))
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        self._correct(training_data.training_examples)
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        self._correct(messages)
         return messages
 
 
@@ -291,8 +378,16 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
             todo = [m for m in messages if m.get(attribute) and m.get(TOKENS_NAMES[attribute])]
             if not todo:
                 continue
-            spans = [[(t.start, t.end) for t in m.get(TOKENS_NAMES[attribute])] for m in todo]
-            computed = embeddings.featurize([m.get(attribute) for m in todo], spans, self._config["pooling"],
+            texts, spans = [], []
+            for m in todo:
+                spelled = m.get(SPELLED_TEXT) if attribute == TEXT else None
+                if spelled:
+                    texts.append(spelled[0])
+                    spans.append(list(spelled[1]))
+                else:
+                    texts.append(m.get(attribute))
+                    spans.append([(t.start, t.end) for t in m.get(TOKENS_NAMES[attribute])])
+            computed = embeddings.featurize(texts, spans, self._config["pooling"],
                                             int(self._config["batch_size"]), float(self._config["scale"]))
             for message, (sequence, sentence) in zip(todo, computed, strict=True):
                 self.add_features_to_message(sequence, sentence, attribute, message)
