@@ -50,7 +50,7 @@ SPECIFIC_MARGIN = 0.05
 #: question's own topic has nothing on the entity and the fact matches at least this
 #: well and this much better than anything in the topic.
 CONTEXT_MIN_SCORE = 0.25
-CONTEXT_MARGIN = 0.1
+CONTEXT_MARGIN = 0.05
 #: A fact from another topic is added to an answer when the question matches it
 #: this well and clearly better than every fact the answer already shows: the
 #: intent names the topic, but a question can sit between two ("is a diploma
@@ -266,10 +266,15 @@ def _about_any(facts: Sequence[Fact], entities: Sequence[Tuple[str, str]]) -> Li
     return [f for f in facts if any(i in f.about.get(etype, ()) for etype, i in entities)]
 
 
-def closest_specific_fact(facts: Sequence[Fact], scores: Mapping[str, float] | None) -> Fact | None:
-    """The entity-specific fact the question is about, if it clearly beats the general ones."""
-    return _clear_winner([f for f in facts if f.about], [f for f in facts if not f.about], scores,
-                         SPECIFIC_MIN_SCORE, SPECIFIC_MARGIN)
+def closest_specific_fact(facts: Sequence[Fact], scores: Mapping[str, float] | None,
+                          subject: Subject | None = None) -> Fact | None:
+    """The entity-specific fact the question is about, if it clearly beats the general ones.
+
+    Facts about other entities of a type the question names are not candidates:
+    "can a coder ever hit 70k?" may open with experienced pay, not a coding manager's.
+    """
+    candidates = [f for f in facts if f.about and _fits(f, subject or {})]
+    return _clear_winner(candidates, [f for f in facts if not f.about], scores, SPECIFIC_MIN_SCORE, SPECIFIC_MARGIN)
 
 
 def closest_general_fact(general: Sequence[Fact], shown: Sequence[Fact],
@@ -391,7 +396,7 @@ def answer_topic(kb: KnowledgeBase, topic_id: str, subject: Subject,
             names = " or ".join(e.short_label for e in missing)
             lead.append(NO_FACTS.format(what=topic.title.lower(), name=names))
         general = pick_facts(kb.general_facts(topic_id), scores, MAX_GENERAL_FACTS)
-        specific = closest_specific_fact(pool, scores) if not missing else None
+        specific = closest_specific_fact(pool, scores, subject) if not missing else None
         if specific is not None:
             general = [specific] + general[:MAX_GENERAL_FACTS - 1]
         general = _with_measure_siblings(kb, general, pool)

@@ -36,6 +36,10 @@ _PROTECTED = frozenset(
 )
 
 
+#: Short forms people type, read as the word the knowledge base's names use ("3 to 5 yrs").
+_SHORT_FORMS = {"yrs": "years", "yr": "year", "mos": "months", "mo": "month", "exp": "experience"}
+
+
 def normalise(text: str) -> str:
     """Lower-case and turn separators into spaces, keeping every offset."""
     return text.lower().translate(_SEPARATORS)
@@ -88,7 +92,7 @@ class EntityMatcher:
         words = [(m.start(), m.end()) for m in re.finditer(r"\S+", norm)]
         if not words:
             return []
-        doc = Doc(self.nlp.vocab, words=[norm[s:e] for s, e in words])
+        doc = Doc(self.nlp.vocab, words=[_SHORT_FORMS.get(norm[s:e], norm[s:e]) for s, e in words])
         exact: List[Match] = []
         for match_id, start, end in self.matcher(doc):
             label = self.nlp.vocab.strings[match_id]

@@ -86,3 +86,11 @@ def test_short_abbreviations_are_never_fuzzy(matcher: EntityMatcher) -> None:
     assert found(matcher, "should I become a cpa") == []
     # nor inside a longer phrase: CMRS is not CCS
     assert found(matcher, "what is the CMRS certification") == []
+
+
+def test_short_forms_match_the_words_names_use() -> None:
+    matcher = EntityMatcher([("3 to 5 years", "experience_level", "mid"),
+                             ("5+ years", "experience_level", "experienced")])
+    assert found(matcher, "pay with 3 to 5 yrs experience?") == [("3 to 5 yrs", "experience_level", "mid")]
+    assert found(matcher, "after 5+ yrs") == [("5+ yrs", "experience_level", "experienced")]
+    assert found(matcher, "3 to 5 yards") == []

@@ -211,3 +211,10 @@ def test_the_added_fact_comes_from_another_topic(mini_kb) -> None:
     closer_own = {"pay-entry": 0.75, "org-general-2": 0.72}
     assert "study material" not in answers.answer_topic(mini_kb, "salary", {"certification": ["cpc"]}, closer_own).text
 
+
+def test_a_general_answer_does_not_open_with_another_named_entity(mini_kb) -> None:
+    facts = mini_kb.facts_for("salary")
+    scores = {"pay-cpc": 0.8, "pay-general": 0.3}
+    assert answers.closest_specific_fact(facts, scores).id == "pay-cpc"
+    assert answers.closest_specific_fact(facts, scores, {"experience_level": ["entry"]}).id == "pay-cpc"
+    assert answers.closest_specific_fact(facts, scores, {"certification": ["ccs"]}) is None
