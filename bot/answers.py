@@ -74,6 +74,11 @@ COMPARE_TOPICS = {
 }
 
 
+#: How many facts per topic a comparison shows for each entity: a job has a pay
+#: range and the pay of its best-known credential (biller: CPB, coder: CPC).
+COMPARE_FACTS = {"role": 2}
+
+
 @dataclass(frozen=True)
 class Button:
     title: str
@@ -218,9 +223,10 @@ def _entity_card(kb: KnowledgeBase, etype: str, entity: Entity) -> Tuple[List[st
     return sentences, refs
 
 
-def _key_facts(kb: KnowledgeBase, etype: str, entity_id: str, topics: Sequence[str]) -> Tuple[List[str], List[Ref]]:
-    """The first fact of each of ``topics`` about an entity (e.g. a credential's pay)."""
-    facts = [f for t in topics for f in kb.facts_about(t, etype, entity_id)[:1]]
+def _key_facts(kb: KnowledgeBase, etype: str, entity_id: str, topics: Sequence[str],
+               per_topic: int = 1) -> Tuple[List[str], List[Ref]]:
+    """The first ``per_topic`` facts of each of ``topics`` about an entity (e.g. a credential's pay)."""
+    facts = [f for t in topics for f in kb.facts_about(t, etype, entity_id)[:per_topic]]
     return render_facts(kb, facts)
 
 
@@ -473,7 +479,7 @@ def answer_comparison(
         if entity is None:
             continue
         sentences, card_refs = _entity_card(kb, etype, entity)
-        fact_sentences, fact_refs = _key_facts(kb, etype, entity_id, topics)
+        fact_sentences, fact_refs = _key_facts(kb, etype, entity_id, topics, COMPARE_FACTS.get(etype, 1))
         sentences += fact_sentences
         refs += card_refs + fact_refs
         lines.append(f"- {entity.short_label}: {' '.join(sentences) or entity.name}")

@@ -1,0 +1,22 @@
+"""Side-by-side answers on the real knowledge base: each side shows what sets it apart."""
+
+from __future__ import annotations
+
+from bot import answers, knowledge
+
+
+def side(text: str, label: str) -> str:
+    return next(line for line in text.splitlines() if line.startswith(f"- {label}:"))
+
+
+def test_billers_and_coders_are_compared_on_their_own_credentials_pay(kb: knowledge.KnowledgeBase) -> None:
+    text = answers.answer_comparison(kb, "role", ["biller", "coder"]).text
+    assert "$56,981" in side(text, "Medical biller") and "$58,895" not in side(text, "Medical biller")
+    assert "$58,895" in side(text, "Medical coder") and "$56,981" not in side(text, "Medical coder")
+    assert text.splitlines()[-1].startswith("Sources:") and "CareerStep" in text.splitlines()[-1]
+
+
+def test_credentials_are_compared_on_one_pay_figure_each(kb: knowledge.KnowledgeBase) -> None:
+    text = answers.answer_comparison(kb, "certification", ["cpc", "ccs"]).text
+    assert "$58,895" in side(text, "CPC") and "$55,763" in side(text, "CCS")
+    assert "$56,290" not in text  # the CPC + CPB figure is a second CPC fact: one per credential
