@@ -7,7 +7,8 @@ module maps such a word to the domain word it was meant to be, so that every
 featurizer sees the intended word; the message text itself is not changed (the
 tracker keeps what the user typed, entity offsets stay valid).
 
-A word is left alone when it is a common word of the domain (seen at least
+Chat shorthand ("u", "w/o", "yrs") is read as the words meant (``SHORT_FORMS``).
+Any other word is left alone when it is a common word of the domain (seen at least
 ``min_count`` times in the training data and the knowledge base) or a whole
 English word of MiniLM's WordPiece vocabulary ("weather", "nurse": real words
 that are merely out of the domain must stay what they are). Otherwise it is read
@@ -38,6 +39,17 @@ TWO_EDITS_FROM = 10
 CLEAR_LEAD = 3
 
 
+#: Chat shorthand, read as the word meant (the same for training examples and messages).
+SHORT_FORMS = {
+    "u": "you", "ur": "your", "r": "are", "n": "and", "w/": "with", "w/o": "without", "bc": "because",
+    "b/c": "because", "cuz": "because", "bcuz": "because", "tho": "though", "thru": "through",
+    "pls": "please", "plz": "please", "thx": "thanks", "ppl": "people", "abt": "about", "bout": "about",
+    "rly": "really", "wat": "what", "wut": "what", "hr": "hour", "hrs": "hours", "yr": "year",
+    "yrs": "years", "mo": "month", "mos": "months", "govt": "government", "diff": "difference",
+    "prob": "probably", "def": "definitely", "exp": "experience", "reqs": "requirements",
+}
+
+
 class Speller:
     def __init__(self, counts: Mapping[str, int], english: Iterable[str] = (), min_count: int = 3,
                  ratio: int = 5) -> None:
@@ -55,6 +67,8 @@ class Speller:
     def correct(self, word: str) -> str:
         """The domain word ``word`` was meant to be (lower case), or ``word`` itself."""
         low = word.lower()
+        if low in SHORT_FORMS:
+            return SHORT_FORMS[low]
         if len(low) < MIN_LENGTH or not low.isalpha() or not low.isascii():
             return word
         if low in self._cache:

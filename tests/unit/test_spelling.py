@@ -49,6 +49,11 @@ def test_other_words_are_left_alone(speller: Speller, word: str) -> None:
     assert speller.correct(word) == word
 
 
+@pytest.mark.parametrize("typed, meant", [("u", "you"), ("U", "you"), ("w/o", "without"), ("yrs", "years")])
+def test_chat_shorthand_is_read_as_the_words_meant(speller: Speller, typed: str, meant: str) -> None:
+    assert speller.correct(typed) == meant
+
+
 def test_a_common_misspelling_is_not_corrected_towards_a_rare_word() -> None:
     speller = Speller({"payer": 3, "payed": 2}, min_count=3)
     assert speller.correct("payed") == "payed"  # payer is not 5x as common as payed
