@@ -89,8 +89,23 @@ def resolve_topic(kb: knowledge.KnowledgeBase, tracker: Tracker, said: Dict[str,
 
 #: A follow-up is short: "who can sit for it?", "how many characters".
 FOLLOW_UP_MAX_WORDS = 6
+#: One that does not point back ("how many characters") must be shorter still, read as
+#: out of scope without conviction, and match a fact about the subject at least this well.
+BARE_FOLLOW_UP_MAX_WORDS = 4
+BARE_FOLLOW_UP_MIN_SCORE = 0.35
 #: Set by ``action_decline``: the rules say ``utter_out_of_scope`` when it is true.
 DECLINED_SLOT = "declined"
+
+
+def bare_follow_up(tracker: Tracker, text: str, context: Dict[str, List[str]]) -> bool:
+    """"how many characters" after ICD-10-PCS: short, a doubtful decline, close to a fact about the subject."""
+    confidence = float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
+    if len(text.split()) > BARE_FOLLOW_UP_MAX_WORDS or confidence >= scope.DOUBTFUL_DECLINE:
+        return False
+    scores = fact_scores(tracker)
+    entities = [(etype, i) for etype, ids in context.items() for i in ids]
+    about = answers.about_any(knowledge.get().facts, entities)
+    return max((scores.get(f.id, 0.0) for f in about), default=0.0) >= BARE_FOLLOW_UP_MIN_SCORE
 
 
 def follow_up_intent(tracker: Tracker, said: Dict[str, List[str]], context: Dict[str, List[str]]) -> str | None:
@@ -98,14 +113,14 @@ def follow_up_intent(tracker: Tracker, said: Dict[str, List[str]], context: Dict
 
     The classifier never sees the conversation, so "who can sit for it?" after
     the CCS reads as out_of_scope. Only a message that names nothing, points
-    back at a subject the conversation has, is short, and trips none of the
-    decline rules of :mod:`bot.nlu.scope` is answered, with the classifier's
-    best ``ask_*`` intent.
+    back at a subject the conversation has (or is a :func:`bare_follow_up`),
+    is short, and trips none of the decline rules of :mod:`bot.nlu.scope` is
+    answered, with the classifier's best ``ask_*`` intent.
     """
     text = tracker.latest_message.get("text") or ""
-    if said or not context or not REFERS_BACK.search(text) or len(text.split()) > FOLLOW_UP_MAX_WORDS:
+    if said or not context or len(text.split()) > FOLLOW_UP_MAX_WORDS or scope.override(text) is not None:
         return None
-    if scope.override(text) is not None:
+    if not REFERS_BACK.search(text) and not bare_follow_up(tracker, text, context):
         return None
     ranking = tracker.latest_message.get("intent_ranking") or []
     return next((str(r["name"]) for r in ranking if str(r.get("name", "")).startswith("ask_")), None)

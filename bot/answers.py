@@ -268,7 +268,7 @@ def _clear_winner(candidates: Sequence[Fact], rivals: Sequence[Fact], scores: Ma
     return best if scores[best.id] >= min_score and scores[best.id] >= rival + margin else None
 
 
-def _about_any(facts: Sequence[Fact], entities: Sequence[Tuple[str, str]]) -> List[Fact]:
+def about_any(facts: Sequence[Fact], entities: Sequence[Tuple[str, str]]) -> List[Fact]:
     return [f for f in facts if any(i in f.about.get(etype, ()) for etype, i in entities)]
 
 
@@ -325,9 +325,9 @@ def topic_for_context(kb: KnowledgeBase, topic_id: str, context: Subject,
                       scores: Mapping[str, float] | None) -> str:
     """The topic of the context entity's closest fact, when ``topic_id`` cannot speak about that entity."""
     entities = [(etype, i) for etype, ids in context.items() for i in ids or ()]
-    if not scores or not entities or _about_any(kb.facts_for(topic_id), entities):
+    if not scores or not entities or about_any(kb.facts_for(topic_id), entities):
         return topic_id
-    best = _clear_winner(_about_any(kb.facts, entities), kb.facts_for(topic_id), scores,
+    best = _clear_winner(about_any(kb.facts, entities), kb.facts_for(topic_id), scores,
                          CONTEXT_MIN_SCORE, CONTEXT_MARGIN)
     return best.topic if best is not None else topic_id
 
@@ -461,7 +461,7 @@ def comparison_topic(kb: KnowledgeBase, etype: str, ids: Sequence[str],
     The topic of the closest fact about any of the compared entities, if it
     matches at least ``CONTEXT_MIN_SCORE``; None when nothing does.
     """
-    best = _clear_winner(_about_any(kb.facts, [(etype, i) for i in ids]), (), scores, CONTEXT_MIN_SCORE, 0.0)
+    best = _clear_winner(about_any(kb.facts, [(etype, i) for i in ids]), (), scores, CONTEXT_MIN_SCORE, 0.0)
     return best.topic if best is not None else None
 
 

@@ -342,3 +342,28 @@ async def test_a_declined_follow_up_about_the_subject_is_answered() -> None:
 async def test_other_declines_stand(text: str) -> None:
     events, messages = await run(ActionDecline(), declined_tracker(text, {"certification": ["cpc"]}))
     assert events == [SlotSet("declined", True)] and messages == []
+
+
+def bare_tracker(text: str, confidence: float, score: float) -> Tracker:
+    t = declined_tracker(text, {"certification": ["cpc"]})
+    t.latest_message["intent"]["confidence"] = confidence
+    t.latest_message["fact_scores"] = {"pay-cpc": score, "pay-general": 0.1}
+    return t
+
+
+@pytest.mark.asyncio
+async def test_a_bare_follow_up_close_to_a_fact_about_the_subject_is_answered() -> None:
+    """'how many characters' after ICD-10-PCS names nothing and points back at nothing."""
+    events, messages = await run(ActionDecline(), bare_tracker("yearly figure", 0.4, 0.5))
+    assert "$58,895" in texts(messages)[0] and events[-1] == SlotSet("declined", False)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("text, confidence, score", [
+    ("yearly figure", 0.6, 0.5),  # read as out of scope with conviction
+    ("yearly figure", 0.4, 0.3),  # no fact about the subject is close
+    ("and what about the yearly figure", 0.4, 0.5),  # too long for a bare follow-up
+])
+async def test_other_bare_messages_are_declined(text: str, confidence: float, score: float) -> None:
+    events, messages = await run(ActionDecline(), bare_tracker(text, confidence, score))
+    assert events == [SlotSet("declined", True)] and messages == []
