@@ -15,7 +15,8 @@
   matrices (see :mod:`bot.nlu.linear`).
 * ``ScopeRules`` runs last: emergencies, requests for specific codes, other
   careers and personal medical questions get their decline intent whatever
-  the classifier said; a doubtful generic decline of a message that names a
+  the classifier said; a near tie between an answering and a declining intent
+  becomes ``nlu_fallback``; a doubtful generic decline of a message that names a
   credential, body or code set gets the best answering intent instead (see
   :mod:`bot.nlu.scope`).
 
@@ -306,7 +307,7 @@ class VocabularyGate(GraphComponent):
     DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
 )
 class ScopeRules(_Stateless):
-    """Emergencies, code look-ups, other careers, medical questions; doubtful declines of field entities."""
+    """Emergencies, code look-ups, other careers, medical questions; answer-or-decline ties; doubtful declines."""
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
@@ -321,6 +322,12 @@ class ScopeRules(_Stateless):
                 )
                 continue
             read = message.get(INTENT) or {}
+            ranking = message.get(INTENT_RANKING_KEY) or []
+            if read.get(INTENT_NAME_KEY) != "nlu_fallback" and scope.ambiguous(ranking):
+                message.set(INTENT, {INTENT_NAME_KEY: "nlu_fallback",
+                                     PREDICTED_CONFIDENCE_KEY: read.get(PREDICTED_CONFIDENCE_KEY)},
+                            add_to_output=True)
+                continue
             answer = scope.in_field(read.get(INTENT_NAME_KEY), float(read.get(PREDICTED_CONFIDENCE_KEY) or 0.0),
                                     [e.get(ENTITY_ATTRIBUTE_TYPE) for e in message.get(ENTITIES) or []],
                                     message.get(INTENT_RANKING_KEY) or [])

@@ -134,6 +134,27 @@ def override(text: str) -> str | None:
     return None
 
 
+#: Top two intents closer than this, one answering and one declining: ask rather than guess.
+AMBIGUITY = 0.02
+
+
+def ambiguous(ranking: Sequence[Mapping[str, object]]) -> bool:
+    """The classifier is torn between answering and declining (its top two within ``AMBIGUITY``).
+
+    Two answering intents this close are not ambiguous for this bot: either
+    answer helps, and the answer adds the closest fact of another topic anyway
+    ("i only have my GED, can i still become a coder?": education vs
+    getting_started). Rasa's FallbackClassifier cannot tell the cases apart,
+    so its ``ambiguity_threshold`` is off and this rule takes its place.
+    """
+    top = [r for r in ranking if r.get("name") != "nlu_fallback"][:2]
+    if len(top) < 2:
+        return False
+    first, second = (float(r.get("confidence") or 0.0) for r in top)
+    declines = [r.get("name") in DECLINES for r in top]
+    return first - second < AMBIGUITY and declines[0] != declines[1]
+
+
 def in_field(intent: str | None, confidence: float, entity_types: Iterable[str],
              ranking: Sequence[Mapping[str, object]]) -> Mapping[str, object] | None:
     """The classifier's best answering intent, when a doubtful generic decline names a field entity.

@@ -92,3 +92,14 @@ def test_scope_rules_reconsider_a_doubtful_decline_of_a_field_entity(tmp_path) -
     rules.process([named, plain])
     assert named.get("intent") == {"name": "ask_salary", "confidence": 0.3}
     assert plain.get("intent") == ranking[0]
+
+
+def test_scope_rules_fall_back_when_torn_between_answering_and_declining(tmp_path) -> None:
+    rules = create(ScopeRules, tmp_path)
+    torn = [{"name": "ask_salary", "confidence": 0.40}, {"name": "out_of_scope", "confidence": 0.39}]
+    two_answers = [{"name": "ask_education", "confidence": 0.45}, {"name": "ask_getting_started", "confidence": 0.44}]
+    a = Message(data={"text": "money in it?", "intent": torn[0], "intent_ranking": torn})
+    b = Message(data={"text": "only a GED, can I be a coder?", "intent": two_answers[0], "intent_ranking": two_answers})
+    rules.process([a, b])
+    assert a.get("intent") == {"name": "nlu_fallback", "confidence": 0.40}
+    assert b.get("intent") == two_answers[0]

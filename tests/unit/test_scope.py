@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.nlu.scope import CODE_LOOKUP, EMERGENCY, MEDICAL, OTHER, in_field, override
+from bot.nlu.scope import CODE_LOOKUP, EMERGENCY, MEDICAL, OTHER, ambiguous, in_field, override
 
 
 @pytest.mark.parametrize(
@@ -98,3 +98,19 @@ def test_other_readings_stand(intent: str, confidence: float, types: list) -> No
 
 def test_no_answering_intent_in_the_ranking_keeps_the_decline() -> None:
     assert in_field(OTHER, 0.42, ["certification"], RANKING[:2]) is None
+
+
+def ranked(*pairs: tuple) -> list:
+    return [{"name": name, "confidence": confidence} for name, confidence in pairs]
+
+
+def test_a_tie_between_answering_and_declining_is_ambiguous() -> None:
+    assert ambiguous(ranked(("ask_salary", 0.40), ("out_of_scope", 0.39)))
+    assert ambiguous(ranked(("nlu_fallback", 0.3), ("out_of_scope", 0.40), ("ask_cost", 0.385)))
+
+
+def test_two_answers_or_a_clear_lead_are_not_ambiguous() -> None:
+    assert not ambiguous(ranked(("ask_education", 0.45), ("ask_getting_started", 0.44)))
+    assert not ambiguous(ranked(("ask_salary", 0.45), ("out_of_scope", 0.40)))
+    assert not ambiguous(ranked(("ask_salary", 0.9)))
+    assert not ambiguous([])
