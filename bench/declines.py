@@ -22,6 +22,7 @@ DECLINE_RESPONSES = (
     "utter_out_of_scope",
     "utter_out_of_scope_medical",
     "utter_code_lookup",
+    "utter_english_only",
     "utter_emergency",
     "utter_fallback",
     "utter_help",

@@ -5,9 +5,10 @@ techs make an hour" as a salary question, because that is all it has seen. These
 rules catch the out-of-scope cases that matter most, in this order:
 
 1. a medical emergency or crisis (``bot.nlu.emergency``),
-2. a request for a specific code ("ICD-10 code for asthma", "how do I code a fracture"),
-3. another occupation with nothing about billing or coding in the message,
-4. a personal medical question (symptoms, test results, medication).
+2. a message in another language (``bot.nlu.language``): the bot answers in English only,
+3. a request for a specific code ("ICD-10 code for asthma", "how do I code a fracture"),
+4. another occupation with nothing about billing or coding in the message,
+5. a personal medical question (symptoms, test results, medication).
 
 Each returns the intent to use, or ``None`` to keep the classifier's answer.
 
@@ -22,16 +23,18 @@ import re
 from typing import Iterable, Mapping, Sequence
 
 from bot.nlu.emergency import sounds_like_emergency
+from bot.nlu.language import other_language
 
 EMERGENCY = "medical_emergency"
 CODE_LOOKUP = "out_of_scope_code_lookup"
 OTHER = "out_of_scope"
 MEDICAL = "out_of_scope_medical"
+LANGUAGE = "other_language"
 
 _I = re.IGNORECASE
 
 #: Intents that decline or fall back rather than answer.
-DECLINES = frozenset({EMERGENCY, CODE_LOOKUP, OTHER, MEDICAL, "nlu_fallback"})
+DECLINES = frozenset({EMERGENCY, CODE_LOOKUP, OTHER, MEDICAL, LANGUAGE, "nlu_fallback"})
 #: Entity types that exist only in this field: a message naming one is about it.
 FIELD_ENTITY_TYPES = frozenset({"certification", "organization", "coding_system"})
 #: A generic out-of-scope reading at least this confident stands even then.
@@ -125,6 +128,8 @@ def override(text: str) -> str | None:
         return None
     if sounds_like_emergency(text):
         return EMERGENCY
+    if other_language(text):
+        return LANGUAGE
     if is_code_lookup(text):
         return CODE_LOOKUP
     if is_other_occupation(text):

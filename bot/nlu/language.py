@@ -1,0 +1,60 @@
+"""Is a message written in another language? (The bot answers in English only.)
+
+No language-identification model is needed for this: spaCy ships stop-word
+lists for many languages, and a question in Spanish or German is full of its
+language's function words ("¿cuánto gana un codificador?", "wie viel verdient
+ein Kodierer?"). A message is another language's when at least two of its
+words are that language's stop words and not English ones, and they outnumber
+its English stop words; or when most of its letters are not Latin (Chinese,
+Arabic, Cyrillic, ...). Gibberish and code-like text match neither.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Dict, FrozenSet
+
+#: Languages whose stop words spaCy ships and that US users plausibly write in.
+LANGUAGES = ("es", "fr", "de", "pt", "it", "nl")
+MIN_HITS = 2
+#: English chat words that are also another language's stop words ("hi" is French, "ok" Dutch).
+_ENGLISH_CHAT = frozenset("hi ok okay im yo ya ha hey bye lol pls thx".split())
+
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+@lru_cache(maxsize=1)
+def _stop_words() -> Dict[str, FrozenSet[str]]:
+    english = frozenset(importlib.import_module("spacy.lang.en.stop_words").STOP_WORDS) | _ENGLISH_CHAT
+    lists = {"en": english}
+    for code in LANGUAGES:
+        try:
+            words = importlib.import_module(f"spacy.lang.{code}.stop_words").STOP_WORDS
+        except (ImportError, AttributeError):  # a spaCy build without this language
+            continue
+        lists[code] = frozenset(w for w in words if w not in english and len(w) > 1)
+    return lists
+
+
+def _mostly_non_latin(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) < 2:
+        return False
+    latin = sum("LATIN" in unicodedata.name(c, "") for c in letters)
+    return latin < len(letters) / 2
+
+
+def other_language(text: str) -> str | None:
+    """The language code of a message not written in English (``"es"``, ``"de"``, ``"other"``), else None."""
+    if not text or text.startswith("/"):
+        return None
+    if _mostly_non_latin(text):
+        return "other"
+    words = [w.lower() for w in _WORD.findall(text)]
+    lists = _stop_words()
+    english = sum(w in lists["en"] for w in words)
+    hits, code = max(((sum(w in lists[c] for w in words), c) for c in lists if c != "en"), default=(0, ""))
+    return code if hits >= MIN_HITS and hits > english else None

@@ -1,0 +1,35 @@
+"""Messages in other languages are recognised from spaCy's stop-word lists; English, typos and gibberish are not."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.nlu.language import other_language
+from bot.nlu.scope import LANGUAGE, override
+
+
+@pytest.mark.parametrize("text, code", [
+    ("¿cuánto cobra un facturador médico al año?", "es"),
+    ("est-ce que le travail se fait à distance ?", "fr"),
+    ("wie viel kostet die Prüfung für den Kodierer?", "de"),
+    ("quanto tempo leva para ser certificado?", "pt"),
+    ("quanto dura il corso di codifica?", "it"),
+    ("医疗编码员一年赚多少钱", "other"),
+    ("сколько стоит экзамен", "other"),
+])
+def test_other_languages_are_recognised(text: str, code: str) -> None:
+    assert other_language(text) == code
+    assert override(text) == LANGUAGE
+
+
+@pytest.mark.parametrize("text", [
+    "how much do medical coders make", "hi hi", "ok im done bye", "is the cpc de best cert",
+    "i want to be a coder in la", "asdkjh qwoeiu zxcmnb", "skils for medcal coder", "CPC vs CCS?",
+    "", "/ask_salary", "🙂🙂",
+])
+def test_english_typos_and_gibberish_are_not_another_language(text: str) -> None:
+    assert other_language(text) is None
+
+
+def test_an_emergency_rule_comes_first() -> None:
+    assert override("I'm having chest pain, ¿qué hago?") == "medical_emergency"
