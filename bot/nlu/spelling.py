@@ -34,6 +34,8 @@ MIN_LENGTH = 4
 #: Words this long may have two slips ("certifcaton" -> "certification"); shorter ones
 #: would too often become another word ("stacking" -> "starting").
 TWO_EDITS_FROM = 10
+#: Words whose reading is remembered (cleared when full).
+CACHE_SIZE = 50_000
 #: The chosen reading must be this many times as common as any other reading at the
 #: same distance: "wich" is "which" or "with", so it is left as it is.
 CLEAR_LEAD = 3
@@ -74,6 +76,8 @@ class Speller:
         if low in self._cache:
             return self._cache[low] or word
         found = self._lookup(low)
+        if len(self._cache) >= CACHE_SIZE:
+            self._cache.clear()  # a public bot meets endless new words: bound the memory they take
         self._cache[low] = found or ""
         return found or word
 

@@ -98,3 +98,10 @@ def test_a_correctly_spelt_message_is_untouched(tmp_path) -> None:
     normalizer(tmp_path).process([message])
     assert message.get(SPELLED_TEXT) is None
     assert [t.lemma for t in message.get(TOKENS_NAMES[TEXT])] == ["what", "skills", "does", "a", "coder", "need"]
+
+
+def test_the_memory_of_readings_is_bounded(monkeypatch: pytest.MonkeyPatch, speller: Speller) -> None:
+    monkeypatch.setattr("bot.nlu.spelling.CACHE_SIZE", 3)
+    for word in ("medcal", "salery", "zzzzzq", "qqqqqz", "skils"):
+        speller.correct(word)
+    assert len(speller._cache) <= 3 and speller.correct("medcal") == "medical"
