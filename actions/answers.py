@@ -1,4 +1,4 @@
-"""Answers about one topic: every ``ask_*`` intent, ``inform`` follow-ups, and follow-ups read as out of scope."""
+"""Answers about one topic: every ``ask_*`` intent, ``inform`` follow-ups, follow-ups read as declines."""
 
 from __future__ import annotations
 
@@ -97,31 +97,41 @@ BARE_FOLLOW_UP_MIN_SCORE = 0.35
 DECLINED_SLOT = "declined"
 
 
-def bare_follow_up(tracker: Tracker, text: str, context: Dict[str, List[str]]) -> bool:
-    """"how many characters" after ICD-10-PCS: short, a doubtful decline, close to a fact about the subject."""
-    confidence = float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
-    if len(text.split()) > BARE_FOLLOW_UP_MAX_WORDS or confidence >= scope.DOUBTFUL_DECLINE:
-        return False
+def matches_subject(tracker: Tracker, context: Dict[str, List[str]]) -> bool:
+    """The message is close (``BARE_FOLLOW_UP_MIN_SCORE``) to a fact about the subject in context."""
     scores = fact_scores(tracker)
     entities = [(etype, i) for etype, ids in context.items() for i in ids]
     about = answers.about_any(knowledge.get().facts, entities)
     return max((scores.get(f.id, 0.0) for f in about), default=0.0) >= BARE_FOLLOW_UP_MIN_SCORE
 
 
+def bare_follow_up(tracker: Tracker, text: str, context: Dict[str, List[str]]) -> bool:
+    """"how many characters" after ICD-10-PCS: short, a doubtful decline, close to a fact about the subject."""
+    confidence = float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
+    if len(text.split()) > BARE_FOLLOW_UP_MAX_WORDS or confidence >= scope.DOUBTFUL_DECLINE:
+        return False
+    return matches_subject(tracker, context)
+
+
 def follow_up_intent(tracker: Tracker, said: Dict[str, List[str]], context: Dict[str, List[str]]) -> str | None:
-    """The topic intent of a short follow-up that the classifier declined as out of scope.
+    """The topic intent of a short follow-up that the classifier declined as out of scope or could not read.
 
     The classifier never sees the conversation, so "who can sit for it?" after
-    the CCS reads as out_of_scope. Only a message that names nothing, points
+    the CCS reads as out_of_scope. After ``nlu_fallback`` the message must also
+    match a fact about the subject. Only a message that names nothing, points
     back at a subject the conversation has (or is a :func:`bare_follow_up`),
     is short, and trips none of the decline rules of :mod:`bot.nlu.scope` is
     answered, with the classifier's best ``ask_*`` intent.
     """
     text = tracker.latest_message.get("text") or ""
-    if said or not context or len(text.split()) > FOLLOW_UP_MAX_WORDS or scope.override(text) is not None:
+    if said or not context or text.startswith("/") or len(text.split()) > FOLLOW_UP_MAX_WORDS:
+        return None
+    if scope.override(text) is not None:
         return None
     if not REFERS_BACK.search(text) and not bare_follow_up(tracker, text, context):
         return None
+    if intent_name(tracker) == "nlu_fallback" and not matches_subject(tracker, context):
+        return None  # unreadable ("blorp it"), not a question about the subject
     ranking = tracker.latest_message.get("intent_ranking") or []
     return next((str(r["name"]) for r in ranking if str(r.get("name", "")).startswith("ask_")), None)
 
@@ -136,6 +146,25 @@ def answer(dispatcher: CollectingDispatcher, tracker: Tracker, said: Dict[str, L
     return remember(tracker, reply)
 
 
+#: Entity types that qualify a question rather than make its subject: a level or a job.
+CARRIED_TYPES = ("experience_level", "role")
+
+
+def carried_over(intent: str | None, said: Dict[str, List[str]], context: Dict[str, List[str]]) -> Dict[str, List[str]]:
+    """"and after 5 years?" then "what about billers": an ``inform`` follow-up swaps one thing.
+
+    The context's level or job stays unless the message names one (experienced,
+    then billers: experienced billers' pay). A credential, body, code set or
+    education path in context is the subject, which a new name replaces ("what
+    about AHIMA?" after the CPC is about AHIMA). A question of its own
+    (``ask_*``) starts from what it names.
+    """
+    if intent != "inform" or not said:
+        return said
+    kept = {etype: ids for etype, ids in context.items() if etype in CARRIED_TYPES and etype not in said}
+    return {**kept, **said}
+
+
 class ActionAnswer(Action):
     def name(self) -> str:
         return "action_answer"
@@ -143,15 +172,17 @@ class ActionAnswer(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
-        return answer(dispatcher, tracker, message_subject(tracker, knowledge.get()), context_subject(tracker))
+        said, context = message_subject(tracker, knowledge.get()), context_subject(tracker)
+        return answer(dispatcher, tracker, carried_over(intent_name(tracker), said, context), context)
 
 
 class ActionDecline(Action):
-    """``out_of_scope``: a follow-up (:func:`follow_up_intent`) is answered; anything else is declined.
+    """``out_of_scope`` or ``nlu_fallback``: a follow-up (:func:`follow_up_intent`) is answered; else declined.
 
     It says nothing when declining: it sets ``declined`` and a rule then says
-    ``utter_out_of_scope``, so the wording stays in domain.yml and the response
-    stays in a rule where ``rasa data validate`` sees it.
+    ``utter_out_of_scope`` (or ``utter_fallback`` and the topic buttons), so the
+    wording stays in domain.yml and the responses stay in rules where
+    ``rasa data validate`` sees them.
     """
 
     def name(self) -> str:

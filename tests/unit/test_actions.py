@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import ActionAnswer, ActionDecline
+from actions.answers import ActionAnswer, ActionDecline, carried_over
 from actions.comparisons import ActionCompare
 from actions.suggestions import ActionSuggestTopics
 from bot import knowledge
@@ -366,4 +366,49 @@ async def test_a_bare_follow_up_close_to_a_fact_about_the_subject_is_answered() 
 ])
 async def test_other_bare_messages_are_declined(text: str, confidence: float, score: float) -> None:
     events, messages = await run(ActionDecline(), bare_tracker(text, confidence, score))
+    assert events == [SlotSet("declined", True)] and messages == []
+
+
+def test_a_follow_up_keeps_the_level_or_job_and_swaps_the_subject() -> None:
+    level = {"experience_level": ["experienced"]}
+    assert carried_over("inform", {"role": ["biller"]}, level) == {"experience_level": ["experienced"],
+                                                                   "role": ["biller"]}
+    assert carried_over("inform", {"experience_level": ["entry"]}, level) == {"experience_level": ["entry"]}
+    assert carried_over("inform", {"organization": ["ahima"]}, {"certification": ["cpc"]}) == {
+        "organization": ["ahima"]}
+    assert carried_over("ask_salary", {"role": ["biller"]}, level) == {"role": ["biller"]}
+    assert carried_over("inform", {}, level) == {}
+
+
+@pytest.mark.asyncio
+async def test_what_about_a_credential_keeps_the_level_in_context() -> None:
+    """'entry level pay?' then 'and the CPC?': both blocks, the level stays in the slots."""
+    t = tracker("inform", {"certification": "cpc"}, slots={"topic": "salary", "experience_level": ["entry"]})
+    events, messages = await run(ActionAnswer(), t)
+    assert "CPC holders average $58,895." in texts(messages)[0] and "Entry-level pay" in texts(messages)[0]
+    assert SlotSet("certification", ["cpc"]) in events and SlotSet("experience_level", None) not in events
+
+
+def unsure_tracker(text: str, score: float) -> Tracker:
+    t = tracker("nlu_fallback", slots={"certification": ["cpc"]}, text=text)
+    t.latest_message["intent"]["confidence"] = 0.3
+    t.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.3},
+                                          {"name": "ask_salary", "confidence": 0.28}]
+    t.latest_message["fact_scores"] = {"pay-cpc": score}
+    return t
+
+
+@pytest.mark.asyncio
+async def test_an_unclear_follow_up_about_the_subject_is_answered() -> None:
+    events, messages = await run(ActionDecline(), unsure_tracker("and how much for that one", 0.5))
+    assert "$58,895" in texts(messages)[0] and events[-1] == SlotSet("declined", False)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("text, score", [
+    ("blorp it zxq", 0.1),  # points back, but matches nothing about the subject
+    ("/restart", 0.9),  # a typed payload
+])
+async def test_other_unclear_messages_get_the_fallback(text: str, score: float) -> None:
+    events, messages = await run(ActionDecline(), unsure_tracker(text, score))
     assert events == [SlotSet("declined", True)] and messages == []
