@@ -106,7 +106,12 @@ def matches_subject(tracker: Tracker, context: Dict[str, List[str]]) -> bool:
 
 
 def bare_follow_up(tracker: Tracker, text: str, context: Dict[str, List[str]]) -> bool:
-    """"how many characters" after ICD-10-PCS: short, a doubtful decline, close to a fact about the subject."""
+    """"how many characters" after ICD-10-PCS: short, a doubtful decline, close to a fact about the subject.
+
+    Doubtful: the intent's confidence is below ``DOUBTFUL_DECLINE``. An
+    ``nlu_fallback`` carries the threshold (0.3) or the vocabulary coverage, both
+    below it; one from an answer-or-decline tie carries the top confidence.
+    """
     confidence = float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
     if len(text.split()) > BARE_FOLLOW_UP_MAX_WORDS or confidence >= scope.DOUBTFUL_DECLINE:
         return False
@@ -137,11 +142,13 @@ def follow_up_intent(tracker: Tracker, said: Dict[str, List[str]], context: Dict
 
 
 def answer(dispatcher: CollectingDispatcher, tracker: Tracker, said: Dict[str, List[str]],
-           context: Dict[str, List[str]], intent: str | None = None) -> List[EventType]:
+           context: Dict[str, List[str]], intent: str | None = None,
+           subject: Dict[str, List[str]] | None = None) -> List[EventType]:
+    """Answer on the topic chosen from what the message names; ``subject`` (default: that or the context) narrows it."""
     kb = knowledge.get()
     scores = fact_scores(tracker)
     topic = resolve_topic(kb, tracker, said, context, scores, intent)
-    reply = answers.answer_topic(kb, topic, said or context, scores)
+    reply = answers.answer_topic(kb, topic, subject or said or context, scores)
     dispatch(dispatcher, reply)
     return remember(tracker, reply)
 
@@ -173,7 +180,9 @@ class ActionAnswer(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
         said, context = message_subject(tracker, knowledge.get()), context_subject(tracker)
-        return answer(dispatcher, tracker, carried_over(intent_name(tracker), said, context), context)
+        # the topic follows what the message names ("what about AHIMA?" is about AHIMA);
+        # a level or job carried over from the context only narrows the answer
+        return answer(dispatcher, tracker, said, context, subject=carried_over(intent_name(tracker), said, context))
 
 
 class ActionDecline(Action):

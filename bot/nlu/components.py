@@ -323,16 +323,15 @@ class ScopeRules(_Stateless):
                 continue
             read = message.get(INTENT) or {}
             ranking = message.get(INTENT_RANKING_KEY) or []
-            if read.get(INTENT_NAME_KEY) != "nlu_fallback" and scope.ambiguous(ranking):
-                message.set(INTENT, {INTENT_NAME_KEY: "nlu_fallback",
-                                     PREDICTED_CONFIDENCE_KEY: read.get(PREDICTED_CONFIDENCE_KEY)},
-                            add_to_output=True)
-                continue
             answer = scope.in_field(read.get(INTENT_NAME_KEY), float(read.get(PREDICTED_CONFIDENCE_KEY) or 0.0),
-                                    [e.get(ENTITY_ATTRIBUTE_TYPE) for e in message.get(ENTITIES) or []],
-                                    message.get(INTENT_RANKING_KEY) or [])
-            if answer is not None:
+                                    [e.get(ENTITY_ATTRIBUTE_TYPE) for e in message.get(ENTITIES) or []], ranking)
+            if answer is not None:  # names a credential, body or code set: answer, even on a near tie
                 message.set(INTENT, dict(answer), add_to_output=True)
+            elif read.get(INTENT_NAME_KEY) != "nlu_fallback" and scope.ambiguous(ranking):
+                fallback = {INTENT_NAME_KEY: "nlu_fallback",
+                            PREDICTED_CONFIDENCE_KEY: read.get(PREDICTED_CONFIDENCE_KEY)}
+                message.set(INTENT, fallback, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [fallback, *ranking], add_to_output=True)  # as FallbackClassifier does
         return messages
 
 

@@ -18,6 +18,8 @@ from rapidfuzz.distance import OSA
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
+from bot.nlu.spelling import SHORT_FORMS
+
 #: Punctuation that ends a phrase: a typo-tolerant match never spans it ("ICD-10, CPT").
 _BOUNDARIES = re.compile(r"[,;:!?()\[\]{}\"]")
 
@@ -34,10 +36,6 @@ _PROTECTED = frozenset(
     coordinator insurance records record entry enter senior junior
     manager managers management cover covers covered covering""".split()
 )
-
-
-#: Short forms people type, read as the word the knowledge base's names use ("3 to 5 yrs").
-_SHORT_FORMS = {"yrs": "years", "yr": "year", "mos": "months", "mo": "month", "exp": "experience"}
 
 
 def normalise(text: str) -> str:
@@ -92,7 +90,8 @@ class EntityMatcher:
         words = [(m.start(), m.end()) for m in re.finditer(r"\S+", norm)]
         if not words:
             return []
-        doc = Doc(self.nlp.vocab, words=[_SHORT_FORMS.get(norm[s:e], norm[s:e]) for s, e in words])
+        # chat shorthand reads as the words the names use ("3 to 5 yrs", "billing n coding specialist")
+        doc = Doc(self.nlp.vocab, words=[SHORT_FORMS.get(norm[s:e], norm[s:e]) for s, e in words])
         exact: List[Match] = []
         for match_id, start, end in self.matcher(doc):
             label = self.nlp.vocab.strings[match_id]

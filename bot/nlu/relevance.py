@@ -63,6 +63,10 @@ class FactIndex:
     owner: np.ndarray  # (n_rows,) index into ``ids`` of the fact each row belongs to
     hashes: Dict[str, str]  # fact id -> hash of the texts its rows were computed from
 
+    def __post_init__(self) -> None:
+        # first row of each fact (every fact has at least its text's row)
+        self._starts = np.searchsorted(self.owner, np.arange(len(self.ids))) if len(self.ids) else np.zeros(0, int)
+
     @classmethod
     def build(cls, kb: KnowledgeBase, encode: Encoder, cached: Mapping[str, Sequence[Any]] | None = None,
               cached_hashes: Mapping[str, str] | None = None) -> FactIndex:
@@ -107,8 +111,7 @@ class FactIndex:
         if norm == 0.0 or v.shape[0] != self.matrix.shape[1]:
             return {}
         row_sims = self.matrix @ (v / norm)
-        sims = np.full(len(self.ids), -np.inf, dtype=np.float32)
-        np.maximum.at(sims, self.owner, row_sims)
+        sims = np.maximum.reduceat(row_sims, self._starts)  # rows are grouped by fact: each fact's best row
         if top < len(sims):
             best = np.argpartition(-sims, top)[:top]
             order = best[np.argsort(-sims[best], kind="stable")]

@@ -15,7 +15,8 @@ that are merely out of the domain must stay what they are). Otherwise it is read
 as the most frequent domain word within one edit (two for words of ten
 letters or more), if that word is clearly more frequent than the misspelling
 itself (the training data holds a few typos on purpose) and than every other
-reading at the same distance.
+reading at the same distance that keeps the first letter. Plurals of known
+words ("crcs") and contractions typed without the apostrophe ("wasnt") stay.
 """
 
 from __future__ import annotations
@@ -43,13 +44,20 @@ CLEAR_LEAD = 3
 
 #: Chat shorthand, read as the word meant (the same for training examples and messages).
 SHORT_FORMS = {
-    "u": "you", "ur": "your", "r": "are", "n": "and", "w/": "with", "w/o": "without", "bc": "because",
+    "u": "you", "ur": "your", "r": "are", "n": "and", "w": "with", "w/o": "without", "bc": "because",
     "b/c": "because", "cuz": "because", "bcuz": "because", "tho": "though", "thru": "through",
     "pls": "please", "plz": "please", "thx": "thanks", "ppl": "people", "abt": "about", "bout": "about",
-    "rly": "really", "wat": "what", "wut": "what", "hr": "hour", "hrs": "hours", "yr": "year",
+    "rly": "really", "wat": "what", "wut": "what", "hrs": "hours", "yr": "year",
     "yrs": "years", "mo": "month", "mos": "months", "govt": "government", "diff": "difference",
     "prob": "probably", "def": "definitely", "exp": "experience", "reqs": "requirements",
 }
+
+
+#: Contractions typed without the apostrophe: real words, never "corrected" ("wasnt" is not "want").
+CONTRACTIONS = frozenset(
+    """dont wont cant isnt arent wasnt werent doesnt didnt hasnt havent hadnt wouldnt couldnt shouldnt
+    im ive youre youve theyre theyve thats whats wheres hows theres heres lets shes hes""".split()
+)
 
 
 class Speller:
@@ -61,10 +69,6 @@ class Speller:
         self.ratio = ratio
         self._targets: List[str] = sorted(w for w, n in self.counts.items() if n >= min_count and len(w) >= MIN_LENGTH)
         self._cache: Dict[str, str] = {}
-
-    @classmethod
-    def from_texts(cls, texts: Iterable[str], english: Iterable[str] = (), **kwargs: int) -> Speller:
-        return cls(count_words(texts), english, **kwargs)
 
     def correct(self, word: str) -> str:
         """The domain word ``word`` was meant to be (lower case), or ``word`` itself."""
@@ -83,22 +87,25 @@ class Speller:
 
     def _lookup(self, low: str) -> str | None:
         own = self.counts.get(low, 0)
-        if own >= self.min_count or low in self.english:
+        if own >= self.min_count or low in self.english or low in CONTRACTIONS:
             return None
+        if low.endswith("s") and self.counts.get(low[:-1], 0) >= self.min_count:
+            return None  # a plural of a known word ("crcs"), not a slip for another ("cbcs")
         limit = 2 if len(low) >= TWO_EDITS_FROM else 1
         candidates = process.extract(low, self._targets, scorer=OSA.distance, score_cutoff=limit, limit=None)
         if not candidates:
             return None
         floor = max(self.min_count, self.ratio * own)
         best_distance = min(d for _, d, _ in candidates)
-        ranked = sorted(((self.counts[w], w) for w, d, _ in candidates if d == best_distance), reverse=True)
+        # a slip keeps the first letter: "emrs" is not "cmrs"
+        ranked = sorted(((self.counts[w], w) for w, d, _ in candidates if d == best_distance and w[0] == low[0]),
+                        reverse=True)
+        if not ranked:
+            return None
         count, best = ranked[0]
         if count < floor or (len(ranked) > 1 and ranked[1][0] * CLEAR_LEAD > count):
             return None  # not clearly more common than the word itself, or two likely readings
         return best
-
-    def correct_tokens(self, tokens: Sequence[str]) -> List[str]:
-        return [self.correct(t) for t in tokens]
 
 
 def count_words(texts: Iterable[str]) -> Counter:

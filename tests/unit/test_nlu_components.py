@@ -102,4 +102,14 @@ def test_scope_rules_fall_back_when_torn_between_answering_and_declining(tmp_pat
     b = Message(data={"text": "only a GED, can I be a coder?", "intent": two_answers[0], "intent_ranking": two_answers})
     rules.process([a, b])
     assert a.get("intent") == {"name": "nlu_fallback", "confidence": 0.40}
+    assert a.get("intent_ranking")[0]["name"] == "nlu_fallback" and len(a.get("intent_ranking")) == 3
     assert b.get("intent") == two_answers[0]
+
+
+def test_a_near_tie_naming_a_field_entity_is_answered(tmp_path) -> None:
+    rules = create(ScopeRules, tmp_path)
+    ranking = [{"name": "out_of_scope", "confidence": 0.42}, {"name": "ask_salary", "confidence": 0.41}]
+    cmis = {"entity": "certification", "value": "cmis", "start": 0, "end": 4}
+    named = Message(data={"text": "CMIS pay", "intent": ranking[0], "intent_ranking": ranking, "entities": [cmis]})
+    rules.process([named])
+    assert named.get("intent") == {"name": "ask_salary", "confidence": 0.41}

@@ -49,9 +49,19 @@ def test_other_words_are_left_alone(speller: Speller, word: str) -> None:
     assert speller.correct(word) == word
 
 
-@pytest.mark.parametrize("typed, meant", [("u", "you"), ("U", "you"), ("w/o", "without"), ("yrs", "years")])
+@pytest.mark.parametrize("typed, meant", [("u", "you"), ("U", "you"), ("w/o", "without"), ("yrs", "years"),
+                                          ("w", "with")])
 def test_chat_shorthand_is_read_as_the_words_meant(speller: Speller, typed: str, meant: str) -> None:
     assert speller.correct(typed) == meant
+
+
+def test_plurals_contractions_and_other_first_letters_stay() -> None:
+    speller = Speller({"crc": 9, "cbcs": 9, "cmrs": 9, "want": 50, "medical": 40}, min_count=3)
+    assert speller.correct("crcs") == "crcs"  # the plural of a known name, not a slip for CBCS
+    assert speller.correct("emrs") == "emrs"  # a slip keeps the first letter
+    assert speller.correct("wasnt") == "wasnt"  # "i wasnt certified" must not become "i want certified"
+    assert speller.correct("HR") == "HR"  # human resources, not "hour"
+    assert speller.correct("medcal") == "medical"
 
 
 def test_a_common_misspelling_is_not_corrected_towards_a_rare_word() -> None:

@@ -1,0 +1,45 @@
+"""Follow-ups on the project's real knowledge base, where topics and entities interact."""
+
+from __future__ import annotations
+
+from typing import Any, Dict
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answers import ActionAnswer
+from bot import knowledge
+
+
+def inform(entities: Dict[str, str], slots: Dict[str, Any], text: str) -> Tracker:
+    return Tracker.from_dict({
+        "sender_id": "real-kb", "paused": False, "followup_action": None, "active_loop": {},
+        "latest_action_name": "action_listen", "events": [],
+        "slots": {"topic": None, **{etype: None for etype in knowledge.ENTITY_TYPES}, **slots},
+        "latest_message": {"text": text, "intent": {"name": "inform", "confidence": 0.9},
+                           "entities": [{"entity": e, "value": v, "start": 0, "end": 1} for e, v in entities.items()]},
+    })
+
+
+async def reply(t: Tracker) -> tuple[list, str]:
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswer().run(dispatcher, t, {})
+    return events, dispatcher.messages[0]["text"]
+
+
+@pytest.mark.asyncio
+async def test_what_about_billers_after_experienced_pay_keeps_the_level() -> None:
+    events, text = await reply(inform({"role": "biller"}, {"topic": "salary", "experience_level": ["experienced"]},
+                                      "what about billers"))
+    assert "$60,000 to $70,000" in text  # experienced pay, not the field's general average
+    assert SlotSet("experience_level", None) not in events
+
+
+@pytest.mark.asyncio
+async def test_what_about_a_body_after_experienced_pay_is_about_the_body() -> None:
+    slots = {"topic": "salary", "experience_level": ["experienced"], "role": ["coder"]}
+    events, text = await reply(inform({"organization": "ahima"}, slots, "what about AHIMA?"))
+    assert "American Health Information Management Association" in text and "$60,000" not in text
+    assert SlotSet("topic", "organization") in events
