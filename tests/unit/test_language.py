@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from bot.nlu.language import other_language
@@ -33,3 +36,11 @@ def test_english_typos_and_gibberish_are_not_another_language(text: str) -> None
 
 def test_an_emergency_rule_comes_first() -> None:
     assert override("I'm having chest pain, ¿qué hago?") == "medical_emergency"
+
+
+def test_reading_the_stop_words_does_not_import_spacy() -> None:
+    """The action server uses these rules too: importing spaCy's language packages cost it 7 s and ~400 MB."""
+    code = ("import sys; from bot.nlu.scope import override; "
+            "assert override('hola, ¿qué tal?') == 'other_language'; assert 'spacy' not in sys.modules")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
