@@ -81,6 +81,26 @@ def button_intents(kb: knowledge.KnowledgeBase) -> List[str]:
     return [f"ask_{topic}" for topic in kb.topics] + list(BUTTON_INTENTS)
 
 
+_REQUIRED = object()
+
+
+def _write_json(storage: ModelStorage, resource: Resource, name: str, data: Any) -> None:
+    """Store ``data`` as ``name`` in the component's part of the trained model."""
+    with storage.write_to(resource) as directory:
+        (directory / name).write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
+
+
+def _read_json(storage: ModelStorage, resource: Resource, name: str, default: Any = _REQUIRED) -> Any:
+    """What :func:`_write_json` stored; ``default`` when it is missing or unreadable, if one is given."""
+    try:
+        with storage.read_from(resource) as directory:
+            return json.loads((directory / name).read_text(encoding="utf-8"))
+    except (ValueError, OSError):
+        if default is _REQUIRED:
+            raise
+        return default
+
+
 class _Stateless(GraphComponent):
     @classmethod
     def create(
@@ -207,20 +227,14 @@ class SpellingNormalizer(GraphComponent):
 
     def train(self, training_data: TrainingData) -> Resource:
         counts = dict(spelling.count_words(m.get(TEXT) or "" for m in training_data.training_examples))
-        with self.storage.write_to(self.resource) as directory:
-            (directory / self.FILE).write_text(json.dumps(counts, sort_keys=True), encoding="utf-8")
+        _write_json(self.storage, self.resource, self.FILE, counts)
         self.train_counts, self.speller = counts, self._speller(counts)
         return self.resource
 
     @classmethod
     def load(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
              execution_context: ExecutionContext, **kwargs: Any) -> SpellingNormalizer:
-        try:
-            with model_storage.read_from(resource) as directory:
-                counts = json.loads((directory / cls.FILE).read_text(encoding="utf-8"))
-        except (ValueError, OSError):
-            counts = {}
-        return cls(config, model_storage, resource, counts)
+        return cls(config, model_storage, resource, _read_json(model_storage, resource, cls.FILE, {}))
 
     def _correct(self, messages: List[Message]) -> None:
         for message in messages:
@@ -271,16 +285,14 @@ class VocabularyGate(GraphComponent):
         known = {w for m in training_data.training_examples for w in words(m.get(TEXT) or "")}
         for form, _, _ in knowledge.get().surface_forms():
             known.update(words(form))
-        with self.storage.write_to(self.resource) as directory:
-            (directory / self.FILE).write_text(json.dumps(sorted(known)), encoding="utf-8")
+        _write_json(self.storage, self.resource, self.FILE, sorted(known))
         self.vocabulary = Vocabulary(known)
         return self.resource
 
     @classmethod
     def load(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
              execution_context: ExecutionContext, **kwargs: Any) -> VocabularyGate:
-        with model_storage.read_from(resource) as directory:
-            known = json.loads((directory / cls.FILE).read_text(encoding="utf-8"))
+        known = _read_json(model_storage, resource, cls.FILE)
         kb_words = {w for form, _, _ in knowledge.get().surface_forms() for w in words(form)}
         return cls(config, model_storage, resource, Vocabulary(set(known) | kb_words))
 
@@ -439,18 +451,13 @@ class FactRanker(GraphComponent):
 
     def train(self, training_data: TrainingData) -> Resource:
         self.index = relevance.FactIndex.build(knowledge.get(), embeddings.encode)
-        with self.storage.write_to(self.resource) as directory:
-            (directory / self.FILE).write_text(json.dumps(self.index.to_json()), encoding="utf-8")
+        _write_json(self.storage, self.resource, self.FILE, self.index.to_json())
         return self.resource
 
     @classmethod
     def load(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
              execution_context: ExecutionContext, **kwargs: Any) -> FactRanker:
-        try:
-            with model_storage.read_from(resource) as directory:
-                stored = json.loads((directory / cls.FILE).read_text(encoding="utf-8"))
-        except (ValueError, OSError):
-            stored = {}
+        stored = _read_json(model_storage, resource, cls.FILE, {})
         index = relevance.FactIndex.build(knowledge.get(), embeddings.encode,
                                           stored.get("vectors"), stored.get("hashes"))
         return cls(config, model_storage, resource, index)
