@@ -93,50 +93,45 @@ FOLLOW_UP_MAX_WORDS = 6
 #: out of scope without conviction, and match a fact about the subject at least this well.
 BARE_FOLLOW_UP_MAX_WORDS = 4
 BARE_FOLLOW_UP_MIN_SCORE = 0.35
-#: Set by ``action_decline``: the rules say ``utter_out_of_scope`` when it is true.
+#: Set by ``action_decline``: when true the rules decline (``utter_out_of_scope``,
+#: or ``utter_fallback`` after ``nlu_fallback``).
 DECLINED_SLOT = "declined"
 
 
-def matches_subject(tracker: Tracker, context: Dict[str, List[str]]) -> bool:
-    """The message is close (``BARE_FOLLOW_UP_MIN_SCORE``) to a fact about the subject in context."""
-    scores = fact_scores(tracker)
-    entities = [(etype, i) for etype, ids in context.items() for i in ids]
-    about = answers.about_any(knowledge.get().facts, entities)
-    return max((scores.get(f.id, 0.0) for f in about), default=0.0) >= BARE_FOLLOW_UP_MIN_SCORE
-
-
-def bare_follow_up(tracker: Tracker, text: str, context: Dict[str, List[str]]) -> bool:
-    """"how many characters" after ICD-10-PCS: short, a doubtful decline, close to a fact about the subject.
+def doubtful_and_short(tracker: Tracker, text: str) -> bool:
+    """Short enough for a bare follow-up ("how many characters") and declined without conviction.
 
     Doubtful: the intent's confidence is below ``DOUBTFUL_DECLINE``. An
     ``nlu_fallback`` carries the threshold (0.3) or the vocabulary coverage, both
     below it; one from an answer-or-decline tie carries the top confidence.
     """
     confidence = float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
-    if len(text.split()) > BARE_FOLLOW_UP_MAX_WORDS or confidence >= scope.DOUBTFUL_DECLINE:
-        return False
-    return matches_subject(tracker, context)
+    return len(text.split()) <= BARE_FOLLOW_UP_MAX_WORDS and confidence < scope.DOUBTFUL_DECLINE
 
 
 def follow_up_intent(tracker: Tracker, said: Dict[str, List[str]], context: Dict[str, List[str]]) -> str | None:
     """The topic intent of a short follow-up that the classifier declined as out of scope or could not read.
 
     The classifier never sees the conversation, so "who can sit for it?" after
-    the CCS reads as out_of_scope. After ``nlu_fallback`` the message must also
-    match a fact about the subject. Only a message that names nothing, points
-    back at a subject the conversation has (or is a :func:`bare_follow_up`),
-    is short, and trips none of the decline rules of :mod:`bot.nlu.scope` is
-    answered, with the classifier's best ``ask_*`` intent.
+    the CCS reads as out_of_scope. Only a short message that names nothing and
+    trips none of the decline rules of :mod:`bot.nlu.scope` is answered, with
+    the classifier's best ``ask_*`` intent, when it points back at the subject
+    in context ("it", "that"), or is a bare follow-up (:func:`doubtful_and_short`)
+    that matches a fact about the subject. After ``nlu_fallback`` it must match
+    such a fact either way ("blorp it" is not a question about the subject).
     """
     text = tracker.latest_message.get("text") or ""
     if said or not context or text.startswith("/") or len(text.split()) > FOLLOW_UP_MAX_WORDS:
         return None
     if scope.override(text) is not None:
         return None
-    if not REFERS_BACK.search(text) and not bare_follow_up(tracker, text, context):
+    points_back = bool(REFERS_BACK.search(text))
+    if not points_back and not doubtful_and_short(tracker, text):
         return None
-    if intent_name(tracker) == "nlu_fallback" and not matches_subject(tracker, context):
-        return None  # unreadable ("blorp it"), not a question about the subject
+    if not points_back or intent_name(tracker) == "nlu_fallback":
+        scores = fact_scores(tracker)
+        if answers.best_score_about(knowledge.get(), context, scores) < BARE_FOLLOW_UP_MIN_SCORE:
+            return None
     ranking = tracker.latest_message.get("intent_ranking") or []
     return next((str(r["name"]) for r in ranking if str(r.get("name", "")).startswith("ask_")), None)
 

@@ -272,6 +272,15 @@ def about_any(facts: Sequence[Fact], entities: Sequence[Tuple[str, str]]) -> Lis
     return [f for f in facts if any(i in f.about.get(etype, ()) for etype, i in entities)]
 
 
+def _pairs(subject: Subject) -> List[Tuple[str, str]]:
+    return [(etype, i) for etype, ids in subject.items() for i in ids or ()]
+
+
+def best_score_about(kb: KnowledgeBase, subject: Subject, scores: Mapping[str, float] | None) -> float:
+    """How close the question is to the closest fact about any entity of ``subject`` (0 when none scores)."""
+    return max((scores.get(f.id, 0.0) for f in about_any(kb.facts, _pairs(subject))), default=0.0) if scores else 0.0
+
+
 def closest_specific_fact(facts: Sequence[Fact], scores: Mapping[str, float] | None,
                           subject: Subject | None = None) -> Fact | None:
     """The entity-specific fact the question is about, if it clearly beats the general ones.
@@ -324,7 +333,7 @@ def closest_related_fact(kb: KnowledgeBase, topic_id: str, shown: Sequence[Fact]
 def topic_for_context(kb: KnowledgeBase, topic_id: str, context: Subject,
                       scores: Mapping[str, float] | None) -> str:
     """The topic of the context entity's closest fact, when ``topic_id`` cannot speak about that entity."""
-    entities = [(etype, i) for etype, ids in context.items() for i in ids or ()]
+    entities = _pairs(context)
     if not scores or not entities or about_any(kb.facts_for(topic_id), entities):
         return topic_id
     best = _clear_winner(about_any(kb.facts, entities), kb.facts_for(topic_id), scores,

@@ -210,7 +210,6 @@ class SpellingNormalizer(GraphComponent):
     def __init__(self, config: Dict[str, Any], storage: ModelStorage, resource: Resource,
                  counts: Dict[str, int]) -> None:
         self.config, self.storage, self.resource = config, storage, resource
-        self.train_counts = counts
         self.speller = self._speller(counts)
 
     def _speller(self, train_counts: Dict[str, int]) -> spelling.Speller:
@@ -228,7 +227,7 @@ class SpellingNormalizer(GraphComponent):
     def train(self, training_data: TrainingData) -> Resource:
         counts = dict(spelling.count_words(m.get(TEXT) or "" for m in training_data.training_examples))
         _write_json(self.storage, self.resource, self.FILE, counts)
-        self.train_counts, self.speller = counts, self._speller(counts)
+        self.speller = self._speller(counts)
         return self.resource
 
     @classmethod
