@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from pathlib import Path
 from typing import Any, Dict, List, Mapping
 
 import yaml
 
 from bench import BENCH, OUT, PLOTS, ROOT
-from bench.runner import RASA, run_logged, shown
+from bench.runner import run_logged, shown
+from bench.seeded_rasa import CV_SEED
 
 CONFIG = BENCH / "config_nlu_cv.yml"
 #: Not learned from data/nlu, so left out of the cross-validation: the
@@ -115,7 +117,9 @@ def run(quick: bool = False) -> Dict[str, Any]:
     out.mkdir(parents=True)
     folds = QUICK_FOLDS if quick else 5
     config = _quick_config(OUT) if quick else CONFIG
-    cmd = [RASA, "test", "nlu", "--cross-validation", "--folds", str(folds), "--config", str(config),
+    # seeded: Rasa's fold split is otherwise random on every run (bench/seeded_rasa.py)
+    cmd = [sys.executable, "-m", "bench.seeded_rasa", str(CV_SEED),
+           "test", "nlu", "--cross-validation", "--folds", str(folds), "--config", str(config),
            "--nlu", "data/nlu", "--out", str(out)]
     print(f"  {shown(cmd)}  (log: bench/out/cv.log)", flush=True)
     seconds = run_logged(cmd, OUT / "cv.log", timeout=3 * 3600)
