@@ -80,10 +80,9 @@ def resolve_topic(kb: knowledge.KnowledgeBase, tracker: Tracker, said: Dict[str,
     """The topic to answer: the intent's, adjusted for what a follow-up is about."""
     text = tracker.latest_message.get("text") or ""
     topic = issuer_topic(choose_topic(intent or intent_name(tracker) or "", tracker, said), said, context, text)
-    if said:
-        return topic
-    # "how many characters?" after ICD-10-PCS: ask_duration's topic knows nothing about code sets
-    pointed = {etype: ids for etype, ids in context.items() if etype not in FIELD_WIDE_TYPES}
+    # "how many characters?" after ICD-10-PCS: ask_duration's topic knows nothing about code sets;
+    # "is it worth getting the RHIT?" read as ask_overview: the overview knows nothing about the RHIT
+    pointed = {etype: ids for etype, ids in (said or context).items() if etype not in FIELD_WIDE_TYPES}
     return answers.topic_for_context(kb, topic, pointed, scores)
 
 

@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.answers import answer
 from actions.common import (
     TOPIC_SLOT,
     context_subject,
@@ -53,6 +54,9 @@ class ActionCompare(Action):
         subject = comparison_subject(said, context_subject(tracker), recent_subject(tracker))
         pair = answers.comparable(subject)
         if pair is None:
+            if sum(len(ids) for ids in said.values()) == 1:
+                # "is the CRC worth it?": one thing named and nothing to set beside it: say what it is
+                return answer(dispatcher, tracker, said, context_subject(tracker), intent="inform")
             dispatch(dispatcher, answers.needs_two_things(kb))
             return []
         asked = answers.comparison_topic(kb, *pair, fact_scores(tracker))  # "which one pays more?" -> salary

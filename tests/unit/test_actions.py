@@ -289,6 +289,28 @@ async def test_a_new_question_keeps_its_topic_despite_the_context() -> None:
 
 
 @pytest.mark.asyncio
+async def test_a_question_naming_an_entity_leaves_a_topic_that_knows_nothing_of_it() -> None:
+    """'is it worth getting the CPC?' read as ask_organization: answered from the CPC's closest fact."""
+    scores = {"pay-cpc": 0.5, "org-general": 0.2}
+    t = tracker("ask_organization", {"certification": "cpc"}, text="is the cpc worth it", fact_scores=scores)
+    events, messages = await run(ActionAnswer(), t)
+    assert events == [SlotSet("topic", "salary"), SlotSet("certification", ["cpc"])]
+    assert "CPC holders average $58,895." in messages[0]["text"]
+    close = {"pay-cpc": 0.3, "cert-general": 0.28}  # not clearly closer: the intent's topic stands
+    t = tracker("ask_certification", {"certification": "cpc"}, text="which cert, the cpc?", fact_scores=close)
+    events, _ = await run(ActionAnswer(), t)
+    assert SlotSet("topic", "certification") in events
+
+
+@pytest.mark.asyncio
+async def test_compare_with_one_thing_named_answers_about_it() -> None:
+    """'is the CCS worth it?' read as a comparison, with nothing in context to set beside it."""
+    events, messages = await run(ActionCompare(), tracker("compare", {"certification": "ccs"}))
+    assert events == [SlotSet("topic", "certification"), SlotSet("certification", ["ccs"])]
+    assert "The CCS (Certified Coding Specialist) is offered by AAPC" in messages[0]["text"]
+
+
+@pytest.mark.asyncio
 async def test_a_comparison_is_about_what_the_question_matches() -> None:
     """'which one pays more?' while the certification topic is current: compare their pay."""
     t = tracker("compare", {"certification": ["cpc", "ccs"]}, slots={"topic": "certification"},
