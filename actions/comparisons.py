@@ -51,12 +51,14 @@ class ActionCompare(Action):
     ) -> List[EventType]:
         kb = knowledge.get()
         said = message_subject(tracker, kb) or answers.implied_comparison(kb, tracker.latest_message.get("text"))
-        subject = comparison_subject(said, context_subject(tracker), recent_subject(tracker))
-        pair = answers.comparable(subject)
+        context = context_subject(tracker)
+        subject = comparison_subject(said, context, recent_subject(tracker))
+        # "which one is easiest?" after AHIMA's credentials: those credentials
+        pair = answers.comparable(subject) or answers.comparable(answers.credentials_to_compare(kb, said or context))
         if pair is None:
             if sum(len(ids) for ids in said.values()) == 1:
                 # "is the CRC worth it?": one thing named and nothing to set beside it: say what it is
-                return answer(dispatcher, tracker, said, context_subject(tracker), intent="inform")
+                return answer(dispatcher, tracker, said, context, intent="inform")
             dispatch(dispatcher, answers.needs_two_things(kb))
             return []
         asked = answers.comparison_topic(kb, *pair, fact_scores(tracker))  # "which one pays more?" -> salary

@@ -463,6 +463,20 @@ def comparable(subject: Subject) -> Tuple[str, List[str]] | None:
     return None
 
 
+#: "Which one is easiest?" after AHIMA's credentials: an organisation issuing this many
+#: credentials or fewer is compared across them (AAPC's eight would make too long a reply).
+MAX_CREDENTIALS_TO_COMPARE = 5
+
+
+def credentials_to_compare(kb: KnowledgeBase, subject: Subject) -> Subject:
+    """The credentials of the organisation in ``subject``, when there are 2 to ``MAX_CREDENTIALS_TO_COMPARE``."""
+    for org_id in subject.get("organization") or ():
+        issued = [c.id for c in kb.certifications_of(org_id)]
+        if 2 <= len(issued) <= MAX_CREDENTIALS_TO_COMPARE:
+            return {"certification": issued}
+    return {}
+
+
 def comparison_topic(kb: KnowledgeBase, etype: str, ids: Sequence[str],
                      scores: Mapping[str, float] | None) -> str | None:
     """What a comparison question is about ("which one pays more?" -> salary), from the fact scores.

@@ -311,6 +311,15 @@ async def test_compare_with_one_thing_named_answers_about_it() -> None:
 
 
 @pytest.mark.asyncio
+async def test_which_one_after_an_organisation_compares_its_credentials() -> None:
+    """'which one is easiest?' after 'what certs does AAPC offer?' (AAPC issues the CPC and the CCS here)."""
+    t = tracker("compare", slots={"topic": "certification", "organization": ["aapc"]})
+    events, messages = await run(ActionCompare(), t)
+    assert SlotSet("certification", ["cpc", "ccs"]) in events
+    assert [line[:5] for line in messages[0]["text"].split("\n")[1:3]] == ["- CPC", "- CCS"]
+
+
+@pytest.mark.asyncio
 async def test_a_comparison_is_about_what_the_question_matches() -> None:
     """'which one pays more?' while the certification topic is current: compare their pay."""
     t = tracker("compare", {"certification": ["cpc", "ccs"]}, slots={"topic": "certification"},
