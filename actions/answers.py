@@ -11,7 +11,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import (
     TOPIC_SLOT,
+    context_reading,
     context_subject,
+    contextual_intent,
     dispatch,
     fact_scores,
     intent_name,
@@ -20,6 +22,7 @@ from actions.common import (
 )
 from bot import answers, knowledge
 from bot.nlu import scope
+from bot.nlu.context import REFERS_BACK
 
 #: Entity types every topic applies to: a follow-up naming only these keeps the topic
 #: even where the knowledge base has nothing specific (it then gives the general picture).
@@ -55,8 +58,6 @@ WHO_ISSUES = re.compile(
     re.IGNORECASE,
 )
 
-#: Words by which a message points back at what the conversation is about.
-REFERS_BACK = re.compile(r"\b(it|its|it's|that|this|those|these|they|them|one)\b", re.IGNORECASE)
 
 
 def issuer_topic(topic: str, said: Dict[str, List[str]], context: Dict[str, List[str]], text: str) -> str:
@@ -92,6 +93,9 @@ FOLLOW_UP_MAX_WORDS = 6
 #: out of scope without conviction, and match a fact about the subject at least this well.
 BARE_FOLLOW_UP_MAX_WORDS = 4
 BARE_FOLLOW_UP_MIN_SCORE = 0.35
+#: A declined follow-up read after its subject ("CRC: how do I get it") is answered when
+#: that reading is an ``ask_*`` intent at least this sure ("CPC: blorp it" reads as ``inform``).
+CONTEXT_INTENT_MIN = 0.5
 #: Set by ``action_decline``: when true the rules decline (``utter_out_of_scope``,
 #: or ``utter_fallback`` after ``nlu_fallback``).
 DECLINED_SLOT = "declined"
@@ -113,16 +117,32 @@ def follow_up_intent(tracker: Tracker, said: Dict[str, List[str]], context: Dict
 
     The classifier never sees the conversation, so "who can sit for it?" after
     the CCS reads as out_of_scope. Only a short message that names nothing and
-    trips none of the decline rules of :mod:`bot.nlu.scope` is answered, with
-    the classifier's best ``ask_*`` intent, when it points back at the subject
-    in context ("it", "that"), or is a bare follow-up (:func:`doubtful_and_short`)
+    trips none of the decline rules of :mod:`bot.nlu.scope` is answered.
+    One that points back at the subject ("it", "that") was read a second time
+    after it (:mod:`bot.nlu.context`): that reading's ``ask_*`` intent answers it
+    when it is sure enough, and anything else declines it. Requests about the
+    subject can still read as questions ("CPC: who won it last year" reads as
+    ask_certification), as they all did before that second reading.
+    Without such a reading, the classifier's best ``ask_*`` intent answers a
+    message that points back, or a bare follow-up (:func:`doubtful_and_short`)
     that matches a fact about the subject. After ``nlu_fallback`` it must match
     such a fact either way ("blorp it" is not a question about the subject).
     """
     text = tracker.latest_message.get("text") or ""
-    if said or not context or text.startswith("/") or len(text.split()) > FOLLOW_UP_MAX_WORDS:
+    if said or text.startswith("/") or scope.override(text) is not None:
         return None
-    if scope.override(text) is not None:
+    ranking = tracker.latest_message.get("intent_ranking") or []
+    best_asked = next((str(r["name"]) for r in ranking if str(r.get("name", "")).startswith("ask_")), None)
+    if context_reading(tracker):
+        # read after its subject, the message says whether it asks about it ("CPC: tell me a
+        # joke about it" reads as inform) and, where the first reading was unsure, what it asks
+        # ("CRC: how do I get it" reads as ask_certification); a decline's own runner-up stays the
+        # more specific ("who can sit for it?": ask_exam, where "CCS: ..." leans to ask_certification)
+        in_context = contextual_intent(tracker, CONTEXT_INTENT_MIN)
+        if in_context is None:
+            return None
+        return in_context if intent_name(tracker) == "nlu_fallback" or best_asked is None else best_asked
+    if not context or len(text.split()) > FOLLOW_UP_MAX_WORDS:
         return None
     points_back = bool(REFERS_BACK.search(text))
     if not points_back and not doubtful_and_short(tracker, text):
@@ -131,16 +151,18 @@ def follow_up_intent(tracker: Tracker, said: Dict[str, List[str]], context: Dict
         scores = fact_scores(tracker)
         if answers.best_score_about(knowledge.get(), context, scores) < BARE_FOLLOW_UP_MIN_SCORE:
             return None
-    ranking = tracker.latest_message.get("intent_ranking") or []
-    return next((str(r["name"]) for r in ranking if str(r.get("name", "")).startswith("ask_")), None)
+    return best_asked
 
 
 def answer(dispatcher: CollectingDispatcher, tracker: Tracker, said: Dict[str, List[str]],
            context: Dict[str, List[str]], intent: str | None = None,
-           subject: Dict[str, List[str]] | None = None) -> List[EventType]:
-    """Answer on the topic chosen from what the message names; ``subject`` (default: that or the context) narrows it."""
+           subject: Dict[str, List[str]] | None = None, in_context: bool = False) -> List[EventType]:
+    """Answer on the topic chosen from what the message names; ``subject`` (default: that or the context) narrows it.
+
+    ``in_context``: facts are ranked by the message as read after its subject (:mod:`bot.nlu.context`).
+    """
     kb = knowledge.get()
-    scores = fact_scores(tracker)
+    scores = fact_scores(tracker, in_context)
     topic = resolve_topic(kb, tracker, said, context, scores, intent)
     reply = answers.answer_topic(kb, topic, subject or said or context, scores)
     dispatch(dispatcher, reply)
@@ -198,4 +220,4 @@ class ActionDecline(Action):
         intent = follow_up_intent(tracker, said, context)
         if intent is None:
             return [SlotSet(DECLINED_SLOT, True)]
-        return [*answer(dispatcher, tracker, said, context, intent), SlotSet(DECLINED_SLOT, False)]
+        return [*answer(dispatcher, tracker, said, context, intent, in_context=True), SlotSet(DECLINED_SLOT, False)]

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot import knowledge
 from bot.answers import Reply
+from bot.nlu import context
 from bot.nlu.relevance import FACT_SCORES
 
 TOPIC_SLOT = "topic"
@@ -54,12 +55,34 @@ def recent_subject(tracker: Tracker) -> Dict[str, List[str]]:
     return {etype: ids for etype, ids in subject.items() if ids}
 
 
-def fact_scores(tracker: Tracker) -> Dict[str, float]:
-    """``{fact id: similarity}`` for the latest message (from ``FactRanker``); {} if absent or malformed."""
-    raw = tracker.latest_message.get(FACT_SCORES)
+def context_reading(tracker: Tracker) -> Dict[str, Any]:
+    """The second reading of a follow-up, with its subject in front (:mod:`bot.nlu.context`); {} if none."""
+    raw = tracker.latest_message.get(context.KEY)
+    return raw if isinstance(raw, dict) else {}
+
+
+def fact_scores(tracker: Tracker, in_context: bool = False) -> Dict[str, float]:
+    """``{fact id: similarity}`` for the latest message (from ``FactRanker``); {} if absent or malformed.
+
+    ``in_context``: those of the message read after its subject, when it was.
+    """
+    raw = context_reading(tracker).get(FACT_SCORES) if in_context else None
+    if raw is None:
+        raw = tracker.latest_message.get(FACT_SCORES)
     if not isinstance(raw, dict):
         return {}
     return {k: float(v) for k, v in raw.items() if isinstance(k, str) and isinstance(v, (int, float))}
+
+
+def contextual_intent(tracker: Tracker, min_confidence: float) -> str | None:
+    """The ``ask_*`` intent of the message read after its subject, if it is that sure of it."""
+    intent = context_reading(tracker).get("intent")
+    if not isinstance(intent, dict):
+        return None
+    name, confidence = str(intent.get("name") or ""), intent.get("confidence")
+    if name.startswith("ask_") and isinstance(confidence, (int, float)) and confidence >= min_confidence:
+        return name
+    return None
 
 
 def intent_name(tracker: Tracker) -> str | None:

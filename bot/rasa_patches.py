@@ -24,8 +24,9 @@ twice is harmless.
   releases the GIL) the server can do nothing else. Here the same graph call
   runs in a small thread pool and the loop serves other conversations
   meanwhile; messages of one conversation stay in order (Rasa's lock store
-  holds the conversation for the whole turn). Everything else in the method is
-  Rasa's own code.
+  holds the conversation for the whole turn). A short follow-up pointing back
+  at the subject in context is parsed a second time with that subject in front
+  (:mod:`bot.nlu.context`). Everything else in the method is Rasa's own code.
 * ``GraphSchema.minimal_graph_schema`` walks the whole dependency tree of the
   graph again, without memoising shared sub-trees, every time the graph runs:
   once for the NLU and once for the policies on every turn, ~6% of the
@@ -56,6 +57,9 @@ from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+from bot import knowledge
+from bot.nlu import context
 
 structlogger = structlog.get_logger()
 
@@ -168,11 +172,28 @@ async def _parse_message(
             tracker = DialogueStateTracker.from_events(message.sender_id, [])
         parse = functools.partial(self._parse_message_with_graph, message, tracker, only_output_properties)
         parse_data = await asyncio.get_running_loop().run_in_executor(_pool(), parse)
+        await _read_in_context(self, message, tracker, parse_data)
     self._update_full_retrieval_intent(parse_data)
     structlogger.debug("processor.message.parse", parse_data_text=parse_data["text"],
                        parse_data_intent=parse_data["intent"], parse_data_entities=parse_data["entities"])
     self._check_for_unseen_features(parse_data)
     return parse_data
+
+
+async def _read_in_context(processor: MessageProcessor, message: UserMessage, tracker: DialogueStateTracker,
+                           parse_data: Dict[str, Any]) -> None:
+    """A short follow-up pointing back ("how do I get it?") is parsed again after its subject ("CRC: ...").
+
+    The second reading goes into ``parse_data`` under ``context.KEY`` (see :mod:`bot.nlu.context`).
+    """
+    slots = {name: slot.value for name, slot in tracker.slots.items()}
+    text = context.contextual_text(parse_data, slots, knowledge.get())
+    if text is None:
+        return
+    again = UserMessage(text, sender_id=message.sender_id)
+    parse = functools.partial(processor._parse_message_with_graph, again, tracker, True)
+    second = await asyncio.get_running_loop().run_in_executor(_pool(), parse)
+    parse_data[context.KEY] = context.reading(text, second)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:

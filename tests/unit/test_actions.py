@@ -443,3 +443,38 @@ async def test_an_unclear_follow_up_about_the_subject_is_answered() -> None:
 async def test_other_unclear_messages_get_the_fallback(text: str, score: float) -> None:
     events, messages = await run(ActionDecline(), unsure_tracker(text, score))
     assert events == [SlotSet("declined", True)] and messages == []
+
+
+def read_in_context(t: Tracker, intent: str, confidence: float, scores: Dict[str, float] | None = None) -> Tracker:
+    """The second reading the Rasa server adds for a follow-up pointing back (bot.nlu.context)."""
+    t.latest_message["context_reading"] = {"text": f"CPC: {t.latest_message['text']}",
+                                           "intent": {"name": intent, "confidence": confidence},
+                                           "intent_ranking": [{"name": intent, "confidence": confidence}],
+                                           "fact_scores": scores or {}}
+    return t
+
+
+@pytest.mark.asyncio
+async def test_an_unclear_follow_up_takes_the_intent_it_has_after_its_subject() -> None:
+    """'how do i get it?' after the CPC: nlu_fallback alone, a pay question as 'CPC: how do i get it?'."""
+    t = read_in_context(unsure_tracker("how do i get it", 0.1), "ask_salary", 0.7, {"pay-cpc": 0.8})
+    events, messages = await run(ActionDecline(), t)
+    assert "$58,895" in texts(messages)[0]
+    assert events[0] == SlotSet("topic", "salary") and events[-1] == SlotSet("declined", False)
+
+
+@pytest.mark.asyncio
+async def test_a_declined_follow_up_read_as_a_question_keeps_its_own_runner_up() -> None:
+    """'who can sit for it?' declined, read as a certification question after the CPC: its own ask_salary answers."""
+    t = read_in_context(declined_tracker("who can sit for it", {"certification": ["cpc"]}), "ask_certification", 0.65)
+    events, messages = await run(ActionDecline(), t)
+    assert events[0] == SlotSet("topic", "salary") and "$58,895" in texts(messages)[0]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("intent, confidence", [("inform", 0.9), ("ask_salary", 0.4), ("nlu_fallback", 0.3)])
+async def test_a_follow_up_not_read_as_a_question_after_its_subject_is_declined(intent: str, confidence: float) -> None:
+    """'tell me a joke about it' points back at the CPC, but 'CPC: tell me a joke about it' asks nothing."""
+    t = read_in_context(declined_tracker("tell me a joke about it", {"certification": ["cpc"]}), intent, confidence)
+    events, messages = await run(ActionDecline(), t)
+    assert events == [SlotSet("declined", True)] and messages == []

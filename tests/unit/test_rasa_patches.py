@@ -161,3 +161,62 @@ def test_the_quick_check_never_passes_what_the_full_schema_rejects(response) -> 
 
 def test_the_quick_check_passes_rasas_own_events() -> None:
     assert rasa_patches._quickly_valid({"events": _events(), "responses": [{"text": "hi"}]})
+
+
+class _Slot:
+    def __init__(self, value) -> None:
+        self.value = value
+
+
+class _Tracker:
+    def __init__(self, **slots) -> None:
+        self.slots = {name: _Slot(value) for name, value in slots.items()}
+
+
+class _ReadingStub(_StubProcessor):
+    """Reads every message as it is told: the first as out_of_scope, the prefixed one as a question."""
+
+    def __init__(self, entities: list | None = None) -> None:
+        super().__init__()
+        self.entities = entities or []
+        self.parsed: list = []
+
+    def _parse_message_with_graph(self, message, tracker, only_output_properties=True) -> dict:
+        self.parsed.append(message.text)
+        if ": " in message.text:
+            return {"text": message.text, "intent": {"name": "ask_certification", "confidence": 0.7},
+                    "intent_ranking": [{"name": "ask_certification", "confidence": 0.7}],
+                    "entities": [{"entity": "certification", "value": "crc"}], "fact_scores": {"cert-crc": 0.71}}
+        return {"text": message.text, "intent": {"name": "nlu_fallback", "confidence": 0.3}, "entities": self.entities}
+
+
+@pytest.mark.asyncio
+async def test_a_follow_up_pointing_back_is_read_again_after_its_subject() -> None:
+    from rasa.core.channels.channel import UserMessage
+
+    from bot.nlu import context
+
+    stub = _ReadingStub()
+    result = await rasa_patches._parse_message(stub, UserMessage("how do i get it"), _Tracker(certification=["crc"]))
+    assert stub.parsed == ["how do i get it", "CRC: how do i get it"]
+    assert result["intent"]["name"] == "nlu_fallback"  # the first reading stays the message's own
+    assert result[context.KEY] == {"text": "CRC: how do i get it",
+                                   "intent": {"name": "ask_certification", "confidence": 0.7},
+                                   "intent_ranking": [{"name": "ask_certification", "confidence": 0.7}],
+                                   "fact_scores": {"cert-crc": 0.71}}
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("text, slots, entities", [
+    ("how do i get it", {}, []),                                        # nothing in context
+    ("how do i get it", {"certification": ["crc"]}, [{"entity": "certification", "value": "ccs"}]),  # names one
+    ("how long does the exam take", {"certification": ["crc"]}, []),    # does not point back
+])
+async def test_other_messages_are_read_once(text: str, slots: dict, entities: list) -> None:
+    from rasa.core.channels.channel import UserMessage
+
+    from bot.nlu import context
+
+    stub = _ReadingStub(entities)
+    result = await rasa_patches._parse_message(stub, UserMessage(text), _Tracker(**slots))
+    assert stub.parsed == [text] and context.KEY not in result
