@@ -186,6 +186,8 @@ async def _read_in_context(processor: MessageProcessor, message: UserMessage, tr
 
     The second reading goes into ``parse_data`` under ``context.KEY`` (see :mod:`bot.nlu.context`).
     """
+    if not context.points_back(parse_data):
+        return  # most messages: nothing more to do
     slots = {name: slot.value for name, slot in tracker.slots.items()}
     text = context.contextual_text(parse_data, slots, knowledge.get())
     if text is None:

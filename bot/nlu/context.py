@@ -49,19 +49,20 @@ def subject_label(slots: Mapping[str, Any], kb: KnowledgeBase) -> str | None:
     return topic.title if topic is not None else None
 
 
-def contextual_text(parse_data: Mapping[str, Any], slots: Mapping[str, Any], kb: KnowledgeBase) -> str | None:
-    """The message prefixed with the subject in context, if it is a short follow-up pointing back at it.
-
-    None for a message that names an entity (it says what it is about), is long,
-    is a button payload, or does not point back ("it", "that", ...).
-    """
+def points_back(parse_data: Mapping[str, Any]) -> bool:
+    """A short message that points back ("it", "that", ...) and names no entity (else it says what it is about)."""
     text = str(parse_data.get("text") or "").strip()
     if not text or text.startswith("/") or parse_data.get("entities") or len(text.split()) > MAX_WORDS:
-        return None
-    if not REFERS_BACK.search(text):
+        return False
+    return bool(REFERS_BACK.search(text))
+
+
+def contextual_text(parse_data: Mapping[str, Any], slots: Mapping[str, Any], kb: KnowledgeBase) -> str | None:
+    """The message prefixed with the subject in context, if it :func:`points_back` and there is one."""
+    if not points_back(parse_data):
         return None
     label = subject_label(slots, kb)
-    return f"{label}: {text}" if label else None
+    return f"{label}: {str(parse_data.get('text')).strip()}" if label else None
 
 
 def reading(text: str, parse_data: Mapping[str, Any]) -> Dict[str, Any]:
