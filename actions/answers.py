@@ -59,7 +59,6 @@ WHO_ISSUES = re.compile(
 )
 
 
-
 def issuer_topic(topic: str, said: Dict[str, List[str]], context: Dict[str, List[str]], text: str) -> str:
     """The card of the credential or code set asked about, for an organisation or "who issues" question.
 

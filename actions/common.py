@@ -13,7 +13,7 @@ from bot.answers import Reply
 from bot.nlu import context
 from bot.nlu.relevance import FACT_SCORES
 
-TOPIC_SLOT = "topic"
+TOPIC_SLOT = context.TOPIC_SLOT
 
 
 def message_subject(tracker: Tracker, kb: knowledge.KnowledgeBase) -> Dict[str, List[str]]:

@@ -29,6 +29,7 @@ KEY = "context_reading"
 REFERS_BACK = re.compile(r"\b(it|its|it's|that|this|those|these|they|them|one)\b", re.IGNORECASE)
 #: Longer messages say what they are about.
 MAX_WORDS = 8
+#: The slot holding the current topic (the actions set it).
 TOPIC_SLOT = "topic"
 #: Intents kept from the second reading.
 RANKING_LENGTH = 5
