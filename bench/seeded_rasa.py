@@ -2,8 +2,8 @@
 
 Rasa 3.6's ``generate_folds`` builds ``StratifiedKFold(shuffle=True)`` without a
 ``random_state``, so the split draws from numpy's global state: unseeded, every
-``make bench`` splits the data differently; two splits of the same data gave
-intent macro-F1 0.908 and 0.903 in a scikit-learn replica of the pipeline. Seeding first makes
+``make bench`` splits the data differently and reports a different macro-F1 for
+the same data and pipeline. Seeding first makes
 runs comparable, as the pipeline's own ``random_state`` already does for training.
 
     python -m bench.seeded_rasa SEED test nlu --cross-validation ...

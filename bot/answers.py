@@ -332,7 +332,10 @@ def closest_related_fact(kb: KnowledgeBase, topic_id: str, shown: Sequence[Fact]
 
 def topic_for_context(kb: KnowledgeBase, topic_id: str, context: Subject,
                       scores: Mapping[str, float] | None) -> str:
-    """The topic of the context entity's closest fact, when ``topic_id`` cannot speak about that entity."""
+    """The topic of the entity's closest fact, when ``topic_id`` cannot speak about that entity.
+
+    ``context`` is what the question points back at or, when it names something, what it names.
+    """
     entities = _pairs(context)
     if not scores or not entities or about_any(kb.facts_for(topic_id), entities):
         return topic_id
