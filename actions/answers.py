@@ -18,6 +18,7 @@ from actions.common import (
     fact_scores,
     intent_name,
     message_subject,
+    read_in_context,
     remember,
 )
 from bot import answers, knowledge
@@ -197,7 +198,9 @@ class ActionAnswer(Action):
         said, context = message_subject(tracker, knowledge.get()), context_subject(tracker)
         # the topic follows what the message names ("what about AHIMA?" is about AHIMA);
         # a level or job carried over from the context only narrows the answer
-        return answer(dispatcher, tracker, said, context, subject=carried_over(intent_name(tracker), said, context))
+        # where the intent came from the message read after its subject, so do the facts
+        return answer(dispatcher, tracker, said, context, subject=carried_over(intent_name(tracker), said, context),
+                      in_context=read_in_context(tracker))
 
 
 class ActionDecline(Action):

@@ -61,6 +61,11 @@ def context_reading(tracker: Tracker) -> Dict[str, Any]:
     return raw if isinstance(raw, dict) else {}
 
 
+def read_in_context(tracker: Tracker) -> bool:
+    """Whether the message's intent is that of its second reading (:func:`bot.nlu.context.promoted_intent`)."""
+    return bool(context_reading(tracker).get(context.REPLACED))
+
+
 def fact_scores(tracker: Tracker, in_context: bool = False) -> Dict[str, float]:
     """``{fact id: similarity}`` for the latest message (from ``FactRanker``); {} if absent or malformed.
 

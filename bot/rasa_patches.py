@@ -184,7 +184,8 @@ async def _read_in_context(processor: MessageProcessor, message: UserMessage, tr
                            parse_data: Dict[str, Any]) -> None:
     """A short follow-up pointing back ("how do I get it?") is parsed again after its subject ("CRC: ...").
 
-    The second reading goes into ``parse_data`` under ``context.KEY`` (see :mod:`bot.nlu.context`).
+    The second reading goes into ``parse_data`` under ``context.KEY`` (see :mod:`bot.nlu.context`);
+    its intent becomes the message's where :func:`context.promoted_intent` says so.
     """
     if not context.points_back(parse_data):
         return  # most messages: nothing more to do
@@ -196,6 +197,10 @@ async def _read_in_context(processor: MessageProcessor, message: UserMessage, tr
     parse = functools.partial(processor._parse_message_with_graph, again, tracker, True)
     second = await asyncio.get_running_loop().run_in_executor(_pool(), parse)
     parse_data[context.KEY] = context.reading(text, second)
+    promoted = context.promoted_intent(parse_data, second)
+    if promoted is not None:  # the first reading could not tell what was asked; the second can
+        parse_data[context.KEY][context.REPLACED] = parse_data["intent"]
+        parse_data["intent"] = promoted
 
 
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:

@@ -14,6 +14,10 @@ parse data; the actions use it to pick the intent and facts of a follow-up.
 A prefix also makes out-of-scope messages look in scope ("CPC: what should I
 take for it" reads as a certification question), so the first reading still
 decides what is declined by rule (medical advice, emergencies, code look-ups).
+The second reading replaces the first only where the first could not tell what
+was asked (:func:`promoted_intent`): "how do I get past that?" after talk of
+having no experience reads ``ask_career_advancement`` at 0.33 and, as "No
+experience: how do I get past that", ``ask_experience`` at 1.0.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import re
 from typing import Any, Dict, List, Mapping
 
 from bot.knowledge import ENTITY_TYPES, KnowledgeBase
+from bot.nlu.scope import DOUBTFUL_DECLINE
 
 #: Where the second reading goes in the parse data (and ``latest_message`` in the action server).
 KEY = "context_reading"
@@ -33,6 +38,10 @@ MAX_WORDS = 8
 TOPIC_SLOT = "topic"
 #: Intents kept from the second reading.
 RANKING_LENGTH = 5
+#: A second reading this sure of a question replaces a first reading that could not tell.
+PROMOTE_MIN = 0.8
+#: Where the first reading's intent goes when the second replaces it.
+REPLACED = "replaced_intent"
 
 
 def subject_label(slots: Mapping[str, Any], kb: KnowledgeBase) -> str | None:
@@ -74,3 +83,22 @@ def reading(text: str, parse_data: Mapping[str, Any]) -> Dict[str, Any]:
         "intent_ranking": list(parse_data.get("intent_ranking") or [])[:RANKING_LENGTH],
         "fact_scores": dict(parse_data.get("fact_scores") or {}),
     }
+
+
+def promoted_intent(parse_data: Mapping[str, Any], second: Mapping[str, Any]) -> Dict[str, Any] | None:
+    """The second reading's intent, where it should stand for the message's own; else None.
+
+    Only an ``ask_*`` intent at :data:`PROMOTE_MIN` or more replaces, and only a
+    first reading that could not tell what was asked: a question intent below
+    ``DOUBTFUL_DECLINE``, or ``help`` ("what does that cover?" after HCPCS reads
+    as a question about the bot). Declines are never replaced: their rules run
+    on the first reading, and ``action_decline`` reads the second itself.
+    """
+    first, again = parse_data.get("intent") or {}, second.get("intent") or {}
+    name, confidence = str(again.get("name") or ""), float(again.get("confidence") or 0.0)
+    first_name, first_confidence = str(first.get("name") or ""), float(first.get("confidence") or 0.0)
+    if not name.startswith("ask_") or confidence < PROMOTE_MIN or name == first_name:
+        return None
+    if first_name == "help" or (first_name.startswith("ask_") and first_confidence < DOUBTFUL_DECLINE):
+        return {"name": name, "confidence": confidence}
+    return None

@@ -478,3 +478,18 @@ async def test_a_follow_up_not_read_as_a_question_after_its_subject_is_declined(
     t = read_in_context(declined_tracker("tell me a joke about it", {"certification": ["cpc"]}), intent, confidence)
     events, messages = await run(ActionDecline(), t)
     assert events == [SlotSet("declined", True)] and messages == []
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("replaced, lead", [
+    ({"name": "help", "confidence": 0.8}, "Joining one gives access to study material."),  # intent from the second
+    (None, "Two associations issue most credentials."),                                   # the message's own
+])
+async def test_an_answer_whose_intent_came_from_the_second_reading_takes_its_facts(replaced, lead: str) -> None:
+    """The facts follow the reading the intent came from (bot.nlu.context.promoted_intent)."""
+    t = tracker("ask_organization", text="what about them", fact_scores={"org-general": 0.8, "org-general-2": 0.3})
+    read_in_context(t, "ask_organization", 0.9, {"org-general": 0.2, "org-general-2": 0.9})
+    if replaced is not None:
+        t.latest_message["context_reading"]["replaced_intent"] = replaced
+    _, [message] = await run(ActionAnswer(), t)
+    assert message["text"].startswith(lead)

@@ -53,3 +53,30 @@ def test_the_reading_keeps_what_the_actions_use() -> None:
     assert read == {"text": "CRC: how do i get it", "intent": {"name": "ask_certification", "confidence": 0.63},
                     "intent_ranking": second["intent_ranking"][:context.RANKING_LENGTH],
                     "fact_scores": {"cert-crc": 0.71}}
+
+
+def intent(name: str, confidence: float) -> dict:
+    return {"intent": {"name": name, "confidence": confidence}}
+
+
+@pytest.mark.parametrize("first, second", [
+    (intent("ask_career_advancement", 0.33), intent("ask_experience", 1.0)),  # "how do I get past that?"
+    (intent("help", 0.79), intent("ask_coding_systems", 0.98)),               # "what does that cover?" after HCPCS
+])
+def test_a_sure_second_reading_replaces_a_first_that_could_not_tell(first: dict, second: dict) -> None:
+    assert context.promoted_intent(first, second) == second["intent"]
+
+
+@pytest.mark.parametrize("first, second", [
+    (intent("ask_duration", 0.66), intent("ask_coding_systems", 0.92)),    # the first was sure enough
+    (intent("ask_duration", 0.36), intent("ask_certification", 0.79)),     # the second is not sure enough
+    (intent("ask_salary", 0.40), intent("ask_salary", 0.95)),              # same question
+    (intent("ask_salary", 0.40), intent("compare", 0.95)),                 # not a question about a topic
+    (intent("out_of_scope_medical", 0.46), intent("ask_exam", 0.9)),       # declines stay declines
+    (intent("nlu_fallback", 0.3), intent("ask_exam", 0.9)),                # action_decline reads it itself
+    (intent("greet", 0.2), intent("ask_exam", 0.9)),
+    ({}, intent("ask_exam", 0.9)),
+    (intent("help", 0.9), {}),
+])
+def test_otherwise_the_first_reading_stands(first: dict, second: dict) -> None:
+    assert context.promoted_intent(first, second) is None

@@ -174,20 +174,23 @@ class _Tracker:
 
 
 class _ReadingStub(_StubProcessor):
-    """Reads every message as it is told: the first as out_of_scope, the prefixed one as a question."""
+    """Reads every message as it is told: the first as unclear, the prefixed one as a question."""
 
-    def __init__(self, entities: list | None = None) -> None:
+    def __init__(self, entities: list | None = None, first_intent: dict | None = None,
+                 second_confidence: float = 0.7) -> None:
         super().__init__()
         self.entities = entities or []
+        self.first_intent = first_intent or {"name": "nlu_fallback", "confidence": 0.3}
+        self.second_confidence = second_confidence
         self.parsed: list = []
 
     def _parse_message_with_graph(self, message, tracker, only_output_properties=True) -> dict:
         self.parsed.append(message.text)
         if ": " in message.text:
-            return {"text": message.text, "intent": {"name": "ask_certification", "confidence": 0.7},
-                    "intent_ranking": [{"name": "ask_certification", "confidence": 0.7}],
+            second = {"name": "ask_certification", "confidence": self.second_confidence}
+            return {"text": message.text, "intent": dict(second), "intent_ranking": [dict(second)],
                     "entities": [{"entity": "certification", "value": "crc"}], "fact_scores": {"cert-crc": 0.71}}
-        return {"text": message.text, "intent": {"name": "nlu_fallback", "confidence": 0.3}, "entities": self.entities}
+        return {"text": message.text, "intent": dict(self.first_intent), "entities": self.entities}
 
 
 @pytest.mark.asyncio
@@ -204,6 +207,18 @@ async def test_a_follow_up_pointing_back_is_read_again_after_its_subject() -> No
                                    "intent": {"name": "ask_certification", "confidence": 0.7},
                                    "intent_ranking": [{"name": "ask_certification", "confidence": 0.7}],
                                    "fact_scores": {"cert-crc": 0.71}}
+
+
+@pytest.mark.asyncio
+async def test_a_sure_second_reading_becomes_the_intent_of_a_first_that_could_not_tell() -> None:
+    from rasa.core.channels.channel import UserMessage
+
+    from bot.nlu import context
+
+    stub = _ReadingStub(first_intent={"name": "help", "confidence": 0.79}, second_confidence=0.9)
+    result = await rasa_patches._parse_message(stub, UserMessage("what does it cover"), _Tracker(certification=["crc"]))
+    assert result["intent"] == {"name": "ask_certification", "confidence": 0.9}
+    assert result[context.KEY][context.REPLACED] == {"name": "help", "confidence": 0.79}
 
 
 @pytest.mark.asyncio
