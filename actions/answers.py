@@ -84,7 +84,17 @@ def resolve_topic(kb: knowledge.KnowledgeBase, tracker: Tracker, said: Dict[str,
     # "how many characters?" after ICD-10-PCS: ask_duration's topic knows nothing about code sets;
     # "is it worth getting the RHIT?" read as ask_overview: the overview knows nothing about the RHIT
     pointed = {etype: ids for etype, ids in (said or context).items() if etype not in FIELD_WIDE_TYPES}
-    return answers.topic_for_context(kb, topic, pointed, scores)
+    chosen = answers.topic_for_context(kb, topic, pointed, scores)
+    # "how long are those codes" after ICD-10-CM: read alone, a duration question and no code-set
+    # fact stands out; as "ICD-10-CM: ..." both the intent and the closest facts say code sets.
+    # Both must agree, as the prefix alone lifts every fact about the subject ("CPC: is that
+    # stressful?" is closest to the CPC exam's facts, but still reads as ask_stress).
+    second = contextual_intent(tracker, 0.0)
+    if chosen == topic and second is not None and second != f"ask_{topic}":
+        again = answers.topic_for_context(kb, topic, pointed, fact_scores(tracker, in_context=True))
+        if f"ask_{again}" == second:
+            return again
+    return chosen
 
 
 #: A follow-up is short: "who can sit for it?", "how many characters".

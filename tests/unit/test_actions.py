@@ -276,6 +276,25 @@ async def test_a_follow_up_about_the_entity_in_context_leaves_a_topic_that_knows
     assert "CPC holders average $58,895." in messages[0]["text"]
 
 
+@pytest.mark.parametrize("second, topic", [
+    ("ask_salary", "salary"),           # read after the CPC, a pay question, and its closest fact is the CPC's pay
+    ("ask_organization", "certification"),  # a question, but not the one the CPC's closest fact answers
+    ("ask_certification", "certification"),  # the same question as the first reading's: nothing to change
+])
+@pytest.mark.asyncio
+async def test_a_follow_up_leaves_its_topic_only_where_both_second_readings_agree(second: str, topic: str) -> None:
+    """'what does that pay' after the CPC, read as who issues it: alone, no fact stands out; 'CPC: ...' reads as pay."""
+    t = tracker("ask_organization", slots={"topic": "certification", "certification": ["cpc"]},
+                text="what does that pay", fact_scores={"pay-cpc": 0.2, "org-general": 0.1})
+    read_in_context(t, second, 0.6, {"pay-cpc": 0.7, "org-general": 0.3})
+    events, messages = await run(ActionAnswer(), t)
+    if topic == "salary":
+        assert SlotSet("topic", "salary") in events and messages[0]["text"].startswith("CPC holders average $58,895.")
+    else:  # the CPC's own card: who issues it
+        assert SlotSet("topic", "salary") not in events
+        assert messages[0]["text"].startswith("The CPC (Certified Professional Coder) is offered by AAPC")
+
+
 @pytest.mark.asyncio
 async def test_a_new_question_keeps_its_topic_despite_the_context() -> None:
     close = {"pay-cpc": 0.3, "org-general": 0.27}  # the entity's fact is not clearly closer
