@@ -66,17 +66,24 @@ def read_in_context(tracker: Tracker) -> bool:
     return bool(context_reading(tracker).get(context.REPLACED))
 
 
+def _scores(raw: Any) -> Dict[str, float]:
+    if not isinstance(raw, dict):
+        return {}
+    return {k: float(v) for k, v in raw.items() if isinstance(k, str) and isinstance(v, (int, float))}
+
+
 def fact_scores(tracker: Tracker, in_context: bool = False) -> Dict[str, float]:
     """``{fact id: similarity}`` for the latest message (from ``FactRanker``); {} if absent or malformed.
 
     ``in_context``: those of the message read after its subject, when it was.
     """
     raw = context_reading(tracker).get(FACT_SCORES) if in_context else None
-    if raw is None:
-        raw = tracker.latest_message.get(FACT_SCORES)
-    if not isinstance(raw, dict):
-        return {}
-    return {k: float(v) for k, v in raw.items() if isinstance(k, str) and isinstance(v, (int, float))}
+    return _scores(tracker.latest_message.get(FACT_SCORES) if raw is None else raw)
+
+
+def label_scores(tracker: Tracker) -> Dict[str, float]:
+    """The fact scores of the second reading's label alone ("CRC:"); {} if absent or malformed."""
+    return _scores(context_reading(tracker).get(context.LABEL_SCORES))
 
 
 def contextual_intent(tracker: Tracker, min_confidence: float) -> str | None:

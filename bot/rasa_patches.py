@@ -193,14 +193,34 @@ async def _read_in_context(processor: MessageProcessor, message: UserMessage, tr
     text = context.contextual_text(parse_data, slots, knowledge.get())
     if text is None:
         return
-    again = UserMessage(text, sender_id=message.sender_id)
-    parse = functools.partial(processor._parse_message_with_graph, again, tracker, True)
-    second = await asyncio.get_running_loop().run_in_executor(_pool(), parse)
-    parse_data[context.KEY] = context.reading(text, second)
+    second = await _parse_text(processor, text, message.sender_id, tracker)
+    parse_data[context.KEY] = context.reading(text, second, await _label_scores(processor, text, tracker))
     promoted = context.promoted_intent(parse_data, second)
     if promoted is not None:  # the first reading could not tell what was asked; the second can
         parse_data[context.KEY][context.REPLACED] = parse_data["intent"]
         parse_data["intent"] = promoted
+
+
+async def _parse_text(processor: MessageProcessor, text: str, sender_id: str | None,
+                      tracker: DialogueStateTracker) -> Dict[str, Any]:
+    message = UserMessage(text, sender_id=sender_id)
+    parse = functools.partial(processor._parse_message_with_graph, message, tracker, True)
+    return await asyncio.get_running_loop().run_in_executor(_pool(), parse)
+
+
+#: Labels whose fact scores are kept, per loaded model (a label is a few entity names or a topic title).
+LABEL_CACHE_SIZE = 512
+
+
+async def _label_scores(processor: MessageProcessor, text: str, tracker: DialogueStateTracker) -> Dict[str, float]:
+    """The fact scores of the label alone ("CRC:"), parsed once per label and model."""
+    cache: Dict[str, Dict[str, float]] = processor.__dict__.setdefault("_context_label_scores", {})
+    label = context.label_of(text)
+    if label not in cache:
+        if len(cache) >= LABEL_CACHE_SIZE:
+            cache.clear()
+        cache[label] = dict((await _parse_text(processor, label, None, tracker)).get("fact_scores") or {})
+    return cache[label]
 
 
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:

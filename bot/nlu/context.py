@@ -16,8 +16,11 @@ take for it" reads as a certification question), so the first reading still
 decides what is declined by rule (medical advice, emergencies, code look-ups).
 The second reading replaces the first only where the first could not tell what
 was asked (:func:`promoted_intent`): "how do I get past that?" after talk of
-having no experience reads ``ask_career_advancement`` at 0.33 and, as "No
-experience: how do I get past that", ``ask_experience`` at 1.0.
+having no experience reads ``ask_career_advancement`` at 0.33 and, as "Getting
+experience: how do I get past that", ``ask_experience`` at 1.0. The label
+alone ("CRC:") is parsed too, once per label and model, because the prefix by
+itself lifts the subject's facts: a request that is not about the subject
+("CPC: is it going to rain?") scores them well below the label alone.
 """
 
 from __future__ import annotations
@@ -42,6 +45,8 @@ RANKING_LENGTH = 5
 PROMOTE_MIN = 0.8
 #: Where the first reading's intent goes when the second replaces it.
 REPLACED = "replaced_intent"
+#: The fact scores of the subject's label alone ("CRC:"): what the prefix by itself matches.
+LABEL_SCORES = "label_fact_scores"
 
 
 def subject_label(slots: Mapping[str, Any], kb: KnowledgeBase) -> str | None:
@@ -75,13 +80,20 @@ def contextual_text(parse_data: Mapping[str, Any], slots: Mapping[str, Any], kb:
     return f"{label}: {str(parse_data.get('text')).strip()}" if label else None
 
 
-def reading(text: str, parse_data: Mapping[str, Any]) -> Dict[str, Any]:
-    """What the actions need of the second parse: its text, intents and fact scores."""
+def label_of(text: str) -> str:
+    """"CRC:" of "CRC: how do I get it": parsed alone, it shows how far the prefix by itself lifts the facts."""
+    return text.split(": ", 1)[0] + ":"
+
+
+def reading(text: str, parse_data: Mapping[str, Any],
+            label_scores: Mapping[str, float] | None = None) -> Dict[str, Any]:
+    """What the actions need of the second parse: its text, intents and fact scores, and the label's."""
     return {
         "text": text,
         "intent": parse_data.get("intent") or {},
         "intent_ranking": list(parse_data.get("intent_ranking") or [])[:RANKING_LENGTH],
         "fact_scores": dict(parse_data.get("fact_scores") or {}),
+        LABEL_SCORES: dict(label_scores or {}),
     }
 
 

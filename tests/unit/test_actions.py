@@ -512,3 +512,21 @@ async def test_an_answer_whose_intent_came_from_the_second_reading_takes_its_fac
         t.latest_message["context_reading"]["replaced_intent"] = replaced
     _, [message] = await run(ActionAnswer(), t)
     assert message["text"].startswith(lead)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("label, answered", [
+    (0.5, True),    # the message keeps close to the CPC's facts: a question about it
+    (0.9, False),   # "CPC: is it going to rain?": the label alone was far closer to them
+    (None, True),   # no label scores (a topic's title as label, or an older server): the intent decides
+])
+async def test_a_declined_follow_up_must_stay_about_its_subject(label, answered: bool) -> None:
+    t = read_in_context(declined_tracker("is it going to rain", {"certification": ["cpc"]}), "ask_salary", 0.78,
+                        {"pay-cpc": 0.7})
+    if label is not None:
+        t.latest_message["context_reading"]["label_fact_scores"] = {"pay-cpc": label}
+    events, messages = await run(ActionDecline(), t)
+    if answered:
+        assert events[-1] == SlotSet("declined", False) and "$58,895" in texts(messages)[0]
+    else:
+        assert events == [SlotSet("declined", True)] and messages == []

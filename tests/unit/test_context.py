@@ -49,10 +49,14 @@ def test_the_reading_keeps_what_the_actions_use() -> None:
     second = {"text": "CRC: how do i get it", "intent": {"name": "ask_certification", "confidence": 0.63},
               "intent_ranking": [{"name": f"i{n}", "confidence": 0.1} for n in range(9)],
               "fact_scores": {"cert-crc": 0.71}, "entities": [{"entity": "certification"}]}
-    read = context.reading("CRC: how do i get it", second)
+    read = context.reading("CRC: how do i get it", second, {"cert-crc": 0.66})
     assert read == {"text": "CRC: how do i get it", "intent": {"name": "ask_certification", "confidence": 0.63},
                     "intent_ranking": second["intent_ranking"][:context.RANKING_LENGTH],
-                    "fact_scores": {"cert-crc": 0.71}}
+                    "fact_scores": {"cert-crc": 0.71}, context.LABEL_SCORES: {"cert-crc": 0.66}}
+
+
+def test_the_label_is_the_prefix() -> None:
+    assert context.label_of("CPC and CCS: how do i get it: quickly") == "CPC and CCS:"
 
 
 def intent(name: str, confidence: float) -> dict:

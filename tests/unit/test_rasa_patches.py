@@ -186,6 +186,9 @@ class _ReadingStub(_StubProcessor):
 
     def _parse_message_with_graph(self, message, tracker, only_output_properties=True) -> dict:
         self.parsed.append(message.text)
+        if message.text.endswith(":"):  # the label alone
+            return {"text": message.text, "intent": {"name": "inform", "confidence": 0.9}, "entities": [],
+                    "fact_scores": {"cert-crc": 0.66}}
         if ": " in message.text:
             second = {"name": "ask_certification", "confidence": self.second_confidence}
             return {"text": message.text, "intent": dict(second), "intent_ranking": [dict(second)],
@@ -201,12 +204,15 @@ async def test_a_follow_up_pointing_back_is_read_again_after_its_subject() -> No
 
     stub = _ReadingStub()
     result = await rasa_patches._parse_message(stub, UserMessage("how do i get it"), _Tracker(certification=["crc"]))
-    assert stub.parsed == ["how do i get it", "CRC: how do i get it"]
+    assert stub.parsed == ["how do i get it", "CRC: how do i get it", "CRC:"]
     assert result["intent"]["name"] == "nlu_fallback"  # the first reading stays the message's own
     assert result[context.KEY] == {"text": "CRC: how do i get it",
                                    "intent": {"name": "ask_certification", "confidence": 0.7},
                                    "intent_ranking": [{"name": "ask_certification", "confidence": 0.7}],
-                                   "fact_scores": {"cert-crc": 0.71}}
+                                   "fact_scores": {"cert-crc": 0.71}, context.LABEL_SCORES: {"cert-crc": 0.66}}
+    again = await rasa_patches._parse_message(stub, UserMessage("is it hard"), _Tracker(certification=["crc"]))
+    assert stub.parsed[3:] == ["is it hard", "CRC: is it hard"]  # the label's scores are kept
+    assert again[context.KEY][context.LABEL_SCORES] == {"cert-crc": 0.66}
 
 
 @pytest.mark.asyncio
