@@ -74,8 +74,17 @@ def _browser_host(host: str) -> str:
     return "localhost" if host in ("127.0.0.1", "0.0.0.0", "::", "") else host
 
 
+#: One thread per numpy (OpenBLAS) product. Left to itself OpenBLAS starts one per core for every
+#: product, and with the Rasa server's NLU threads parsing side by side on 2 cores those threads
+#: spin against each other: with 20 users the Rasa server's CPU per turn was 50-55 ms with them
+#: and 24-35 ms without (``python -m bench --only speed``, two runs each). Set to override.
+BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")
+
+
 def child_env(settings: Settings) -> Dict[str, str]:
     env = dict(os.environ)
+    for name in BLAS_THREAD_VARIABLES:
+        env.setdefault(name, "1")
     env.update(
         ACTION_ENDPOINT_URL=settings.action_url,
         TRACKER_DB=settings.tracker_db,

@@ -165,3 +165,10 @@ def test_demo_site_serves_nothing_else(site: str, path: str) -> None:
 
 def test_demo_site_accepts_no_posts(site: str) -> None:
     assert requests.post(site + "/", data="x", timeout=5).status_code == 501
+
+
+def test_servers_run_numpy_single_threaded_unless_told_otherwise(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "4")
+    env = servers.child_env(servers.Settings())
+    assert env["OPENBLAS_NUM_THREADS"] == "1" and env["OMP_NUM_THREADS"] == "4"
