@@ -76,8 +76,9 @@ def _browser_host(host: str) -> str:
 
 #: One thread per numpy (OpenBLAS) product. Left to itself OpenBLAS starts one per core for every
 #: product, and with the Rasa server's NLU threads parsing side by side on 2 cores those threads
-#: spin against each other: with 20 users the Rasa server's CPU per turn was 50-55 ms with them
-#: and 24-35 ms without (``python -m bench --only speed``, two runs each). Set to override.
+#: spin against each other: with 20 users the Rasa server's CPU per turn was 41-55 ms with them
+#: and 24-41 ms without, lower in every pair of speed runs alternated on one commit
+#: (``python -m bench --only speed``; ``OPENBLAS_NUM_THREADS=2`` turns them back on). Set to override.
 BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")
 
 
