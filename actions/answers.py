@@ -108,10 +108,10 @@ BARE_FOLLOW_UP_MIN_SCORE = 0.35
 #: that reading is an ``ask_*`` intent at least this sure ("CPC: blorp it" reads as ``inform``).
 CONTEXT_INTENT_MIN = 0.5
 #: ... and when it matches the subject's facts nearly as well as the subject's label alone
-#: ("CPC:") does. The prefix by itself lifts them (to 0.45-0.88 for the labels tried); on 19 follow-ups
-#: asking about the subject the message moved the best of them by -0.15 to +0.27, on 20 requests
-#: that were not questions by -0.06 to -0.37, and the four of those read as questions by -0.20 or
-#: more ("CPC: is it going to rain?" reads as ask_outlook 0.78 but drops the CPC's facts 0.80 -> 0.46).
+#: ("CPC:") does, because the prefix by itself lifts them. A question about the subject keeps
+#: them about where the label put them; a request about something else drags them down
+#: ("CPC: is it going to rain?" reads as ask_outlook 0.78, but its best CPC fact scores 0.46
+#: where "CPC:" alone scores 0.80). The threshold and the probes it was chosen on: issue 4's note.
 CONTEXT_MIN_GAIN = -0.15
 #: Set by ``action_decline``: when true the rules decline (``utter_out_of_scope``,
 #: or ``utter_fallback`` after ``nlu_fallback``).
