@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import (
     TOPIC_SLOT,
+    best_question,
     context_reading,
     context_subject,
     contextual_intent,
@@ -160,8 +161,7 @@ def follow_up_intent(tracker: Tracker, said: Dict[str, List[str]], context: Dict
     text = tracker.latest_message.get("text") or ""
     if said or text.startswith("/") or scope.override(text) is not None:
         return None
-    ranking = tracker.latest_message.get("intent_ranking") or []
-    best_asked = next((str(r["name"]) for r in ranking if str(r.get("name", "")).startswith("ask_")), None)
+    best_asked = best_question(tracker)
     if context_reading(tracker):
         # read after its subject, the message says whether it asks about it ("CPC: tell me a
         # joke about it" reads as inform) and, where the first reading was unsure, what it asks
@@ -193,7 +193,9 @@ def answer(dispatcher: CollectingDispatcher, tracker: Tracker, said: Dict[str, L
     kb = knowledge.get()
     scores = fact_scores(tracker, in_context)
     topic = resolve_topic(kb, tracker, said, context, scores, intent)
-    reply = answers.answer_topic(kb, topic, subject or said or context, scores)
+    compared_with = tracker.latest_message.get(scope.COMPARED_KEY)
+    reply = answers.answer_topic(kb, topic, subject or said or context, scores,
+                                 compared_with=str(compared_with) if compared_with else None)
     dispatch(dispatcher, reply)
     return remember(tracker, reply)
 

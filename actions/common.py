@@ -97,6 +97,12 @@ def contextual_intent(tracker: Tracker, min_confidence: float) -> str | None:
     return None
 
 
+def best_question(tracker: Tracker) -> str | None:
+    """The classifier's best ``ask_*`` intent for the latest message."""
+    ranking = tracker.latest_message.get("intent_ranking") or []
+    return next((str(r["name"]) for r in ranking if str(r.get("name", "")).startswith("ask_")), None)
+
+
 def intent_name(tracker: Tracker) -> str | None:
     return (tracker.latest_message.get("intent") or {}).get("name")
 

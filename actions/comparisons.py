@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answers import answer
 from actions.common import (
     TOPIC_SLOT,
+    best_question,
     context_subject,
     dispatch,
     fact_scores,
@@ -19,6 +20,7 @@ from actions.common import (
     remember,
 )
 from bot import answers, knowledge
+from bot.nlu import scope
 
 
 def comparison_subject(said: Dict[str, List[str]], context: Dict[str, List[str]],
@@ -59,6 +61,10 @@ class ActionCompare(Action):
             if sum(len(ids) for ids in said.values()) == 1:
                 # "is the CRC worth it?": one thing named and nothing to set beside it: say what it is
                 return answer(dispatcher, tracker, said, context, intent="inform")
+            asked = best_question(tracker)
+            if tracker.latest_message.get(scope.COMPARED_KEY) and asked:
+                # "is it faster to get into this than nursing": the field's side, on the closest question
+                return answer(dispatcher, tracker, said, context, intent=asked)
             dispatch(dispatcher, answers.needs_two_things(kb))
             return []
         asked = answers.comparison_topic(kb, *pair, fact_scores(tracker))  # "which one pays more?" -> salary

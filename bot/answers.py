@@ -30,6 +30,7 @@ COMPARE_NEEDS_TWO = (
     "Tell me the two things to compare, for example CPC vs CCS, "
     "or a certificate vs an associate degree."
 )
+ONE_SIDE = "I can only speak for medical billing and coding, not {other}, so here is this side of it."
 SUGGEST_INTRO = "These topics look closest to what you asked:"
 CREDENTIALS = "{org} credentials: {names}."
 STANDS_FOR = "{short} stands for {name}."
@@ -367,11 +368,13 @@ def relevant_subject(kb: KnowledgeBase, topic_id: str, subject: Subject) -> List
 
 
 def answer_topic(kb: KnowledgeBase, topic_id: str, subject: Subject,
-                 scores: Mapping[str, float] | None = None) -> Reply:
+                 scores: Mapping[str, float] | None = None, compared_with: str | None = None) -> Reply:
     """Answer a question about ``topic_id``, narrowed by ``subject`` where it can be.
 
     ``scores`` ({fact id: similarity to the question}, from the NLU's
     ``FactRanker``) decides which of the topic's facts to show first.
+    ``compared_with``: another occupation the question weighs the field against;
+    the answer says it gives only the field's side.
     """
     topic = kb.topics[topic_id]
     entities = relevant_subject(kb, topic_id, subject)
@@ -439,6 +442,8 @@ def answer_topic(kb: KnowledgeBase, topic_id: str, subject: Subject,
         body = " ".join(sentences)
         paragraphs.append(f"{_capital(entity.short_label)}: {body}" if many and entity else body)
     paragraphs = (lead + paragraphs) if not blocks[0][0] else (paragraphs + lead)
+    if compared_with:
+        paragraphs.insert(0, ONE_SIDE.format(other=compared_with))
     if also:
         paragraphs.append(" ".join(also))
     if topic.note:

@@ -336,6 +336,10 @@ class ScopeRules(_Stateless):
             ranking = message.get(INTENT_RANKING_KEY) or []
             answer = scope.in_field(read.get(INTENT_NAME_KEY), float(read.get(PREDICTED_CONFIDENCE_KEY) or 0.0),
                                     [e.get(ENTITY_ATTRIBUTE_TYPE) for e in message.get(ENTITIES) or []], ranking)
+            compared = scope.compared_occupation(message.get(TEXT) or "")
+            if compared:  # "is it faster to get into this than nursing": the answer says it speaks for one side
+                message.set(scope.COMPARED_KEY, compared, add_to_output=True)
+                answer = answer or scope.field_side(read.get(INTENT_NAME_KEY), ranking)
             if answer is not None:  # names a credential, body or code set: answer, even on a near tie
                 message.set(INTENT, dict(answer), add_to_output=True)
             elif read.get(INTENT_NAME_KEY) != "nlu_fallback" and scope.ambiguous(ranking):

@@ -29,6 +29,7 @@ import re
 from typing import Any, Dict, List, Mapping
 
 from bot.knowledge import ENTITY_TYPES, KnowledgeBase
+from bot.nlu import scope
 from bot.nlu.scope import DOUBTFUL_DECLINE
 
 #: Where the second reading goes in the parse data (and ``latest_message`` in the action server).
@@ -43,6 +44,13 @@ TOPIC_SLOT = "topic"
 RANKING_LENGTH = 5
 #: A second reading this sure of a question replaces a first reading that could not tell.
 PROMOTE_MIN = 0.8
+#: Small talk the classifier may read a short question as ("why is that" -> affirm 0.53):
+#: replaced like ``help`` when the message is worded as a question and the reading is below PROMOTE_MIN.
+SMALL_TALK = frozenset({"affirm", "deny", "greet", "goodbye", "thanks"})
+QUESTION = re.compile(
+    r"\?\s*$|^\s*(why|how|what|whats|what's|when|where|who|which|is|are|does|do|can|could|will|would|should)\b",
+    re.IGNORECASE,
+)
 #: Where the first reading's intent goes when the second replaces it.
 REPLACED = "replaced_intent"
 #: The fact scores of the subject's label alone ("CRC:"): what the prefix by itself matches.
@@ -103,8 +111,12 @@ def promoted_intent(parse_data: Mapping[str, Any], second: Mapping[str, Any]) ->
     Only an ``ask_*`` intent at :data:`PROMOTE_MIN` or more replaces, and only a
     first reading that could not tell what was asked: a question intent below
     ``DOUBTFUL_DECLINE``, or ``help`` ("what does that cover?" after HCPCS reads
-    as a question about the bot). Declines are never replaced: their rules run
-    on the first reading, and ``action_decline`` reads the second itself.
+    as a question about the bot), or small talk below :data:`PROMOTE_MIN` when the
+    message is worded as a question ("why is that" reads as ``affirm``; "yes that's
+    it" stays). Declines are never replaced, with one exception: the classifier's
+    own medical reading of a message with no word about health or the body ("how do
+    i get rid of it" after the CPC-A). Their rules run on the first reading, and
+    ``action_decline`` reads the second itself.
     """
     first, again = parse_data.get("intent") or {}, second.get("intent") or {}
     name, confidence = str(again.get("name") or ""), float(again.get("confidence") or 0.0)
@@ -113,4 +125,9 @@ def promoted_intent(parse_data: Mapping[str, Any], second: Mapping[str, Any]) ->
         return None
     if first_name == "help" or (first_name.startswith("ask_") and first_confidence < DOUBTFUL_DECLINE):
         return {"name": name, "confidence": confidence}
+    text = str(parse_data.get("text") or "")
+    if first_name in SMALL_TALK and first_confidence < PROMOTE_MIN and QUESTION.search(text):
+        return {"name": name, "confidence": confidence}  # "why is that" after the outlook is no "yes"
+    if first_name == scope.MEDICAL and text and not scope.mentions_health(text) and scope.override(text) is None:
+        return {"name": name, "confidence": confidence}  # "how do i get rid of it" after the CPC-A
     return None

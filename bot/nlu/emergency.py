@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 
 _CRISIS = [
-    r"overdos\w*", r"took too many (pills|tablets|meds)",
+    r"overdos\w*",
+    r"(took|taken|swallowed|ate) (too many|(a|the|an) (whole|entire|full)? ?(bunch|bottle|handful|box|pack|lot) of"
+    r"|all (of )?(my|his|her|their|the)) (pills|tablets|meds|medications?|sleeping pills|painkillers)",
     r"swallowed (a |an |some )?(button )?(batter\w*|poison|bleach|magnets?|chemicals?|pills|detergent)",
     r"suicid\w*", r"kill (myself|me)", r"end (my|it) (life|all)", r"want to die", r"self[ -]?harm",
 ]
@@ -22,6 +24,9 @@ _SYMPTOMS = [
     r"anaphyla\w*", r"bleeding (heavily|badly|a lot|won'?t stop)", r"won'?t stop bleeding",
     r"severe bleeding", r"unconscious", r"passed out", r"collapsed", r"unresponsive",
     r"face (is )?droop\w*", r"slurred speech",
+    r"(won'?t|wont|will not|isn'?t|is not|not) (wake|waking) up\b(?! (in time|early|on time))",
+    r"(can'?t|cant|cannot) wake (him|her|them|my \w+)",
+    r"throat (is )?(swelling|closing)( up| shut)?", r"turning blue",
 ]
 _PERSON = (
     r"\b(i|i'?m|im|my|me|we|he|she|they|someone|somebody|friend|husband|wife|son|daughter|"
@@ -30,6 +35,12 @@ _PERSON = (
 _CODING_CONTEXT = r"\b(code|codes|coded|coding|icd|cpt|hcpcs|modifier)\b"
 #: Someone having it now, which outweighs any mention of codes.
 _NOW = r"\b(i'?m having|i am having|im having|having an? |right now|help me|call 911|right away|hurry)"
+
+#: A bare cry for help ("emergency!!", "911 help now"): nothing else in the message.
+_BARE_ALARM = re.compile(
+    r"^\W*(?:(?:this is an? |its an? |it's an? )?emergency|call 911|911|sos)(?:\W+(?:help|now|please|pls|asap))*\W*$",
+    re.IGNORECASE,
+)
 
 _CRISIS_RE = re.compile(r"\b(?:" + "|".join(_CRISIS) + r")", re.IGNORECASE)
 _SYMPTOM_RE = re.compile(r"\b(?:" + "|".join(_SYMPTOMS) + r")", re.IGNORECASE)
@@ -41,7 +52,7 @@ _NOW_RE = re.compile(_NOW, re.IGNORECASE)
 def sounds_like_emergency(text: str) -> bool:
     if not text:
         return False
-    if _CRISIS_RE.search(text):
+    if _CRISIS_RE.search(text) or _BARE_ALARM.match(text):
         return True
     if not (_SYMPTOM_RE.search(text) and _PERSON_RE.search(text)):
         return False

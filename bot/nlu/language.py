@@ -7,6 +7,11 @@ ein Kodierer?"). A message is another language's when at least two of its
 words are that language's stop words and not English ones, and they outnumber
 its English stop words; or when most of its letters are not Latin (Chinese,
 Arabic, Cyrillic, ...). Gibberish and code-like text match neither.
+
+A message that mixes languages is English when one of its sentences is
+("Estoy interesada en trabajar desde casa. Is remote work common for
+billers?"): that sentence can be answered, and the rest of the pipeline reads
+the whole message as before.
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ MIN_HITS = 2
 _ENGLISH_CHAT = frozenset("hi ok okay im yo ya ha hey bye lol pls thx".split())
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+#: Sentence ends, including Spanish opening marks.
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\s*[¿¡]")
 
 
 def _load_stop_words(code: str) -> FrozenSet[str]:
@@ -74,8 +81,29 @@ def other_language(text: str) -> str | None:
         return None
     if _mostly_non_latin(text):
         return "other"
+    code = _foreign(text)
+    if code is None:
+        return None
+    sentences = [s for s in _SENTENCE_BREAK.split(text) if s.strip()]
+    if len(sentences) > 1 and any(_english(s) for s in sentences):
+        return None
+    return code
+
+
+def _counts(text: str) -> tuple[int, int, str]:
+    """(English stop words, the most of any other language's, that language's code)."""
     words = [w.lower() for w in _WORD.findall(text)]
     lists = _stop_words()
     english = sum(w in lists["en"] for w in words)
     hits, code = max(((sum(w in lists[c] for w in words), c) for c in lists if c != "en"), default=(0, ""))
+    return english, hits, code
+
+
+def _foreign(text: str) -> str | None:
+    english, hits, code = _counts(text)
     return code if hits >= MIN_HITS and hits > english else None
+
+
+def _english(sentence: str) -> bool:
+    english, hits, _ = _counts(sentence)
+    return english >= MIN_HITS and english > hits

@@ -30,6 +30,8 @@ CODE_LOOKUP = "out_of_scope_code_lookup"
 OTHER = "out_of_scope"
 MEDICAL = "out_of_scope_medical"
 LANGUAGE = "other_language"
+#: Where the parse data names the occupation a message compares this field with.
+COMPARED_KEY = "compared_occupation"
 
 _I = re.IGNORECASE
 
@@ -106,11 +108,59 @@ _ADVICE = re.compile(
 )
 
 
+#: "than", "compared to", "vs": a message weighing two things.
+_COMPARISON = r"(?:than|compared (?:to|with)|comparing (?:it )?(?:to|with)|vs\.?|versus|rather than|instead of)"
+_COMPARES = re.compile(rf"\b{_COMPARISON}\b", _I)
+#: What stands between the comparison word and the occupation it weighs this field against.
+_OBJECT = r"(?:a |an |the |being (?:a |an )?|becoming (?:a |an )?|going into |doing |working as (?:a |an )?)?"
+#: Words by which a message means this field without naming it ("is it faster to get into this than nursing").
+_THIS_FIELD = re.compile(r"\b(this|it|that|these jobs|here)\b", _I)
+
+
+def compared_occupation(text: str) -> str | None:
+    """The one other occupation a message weighs this field against, if that is what it does.
+
+    "is it faster to get into this than nursing", "work life balance compared to
+    nursing?", "is nursing a better career than coding": the field is one side
+    (named, pointed at, or implied because the occupation is what it is compared
+    *with*), so the field's side can be answered. Two other occupations ("medical
+    assistant vs cna"), or one asked about for itself ("should i become a
+    paralegal instead"), or software ("than coding? like python") are not.
+    """
+    if not text or not _COMPARES.search(text) or (_SOFTWARE.search(text) and not _MEDICAL_CODING.search(text)):
+        return None
+    named = {m.group(0).lower() for m in _OCCUPATIONS.finditer(text)}
+    if len(named) != 1:
+        return None
+    occupation = named.pop()
+    as_object = re.search(rf"\b{_COMPARISON}\s+{_OBJECT}{re.escape(occupation)}\b", text, _I)
+    return occupation if as_object or _DOMAIN.search(text) or _THIS_FIELD.search(text) else None
+
+
+#: Anything about health or the body: a message with none of it is no medical question
+#: ("how do i get rid of it" after the CPC-A is about the apprentice mark).
+_HEALTH = re.compile(
+    r"\b(health|medical|medic\w*|doctors?|nurses?|hospital|er|symptoms?|sick|ill|illness|pain\w*|hurts?|hurting|"
+    r"sore|ache\w*|body|skin|blood|bleed\w*|heart|lungs?|stomach|head|throat|chest|back|knee|leg|arm|eyes?|teeth|"
+    r"tooth|breath\w*|fever|rash|cough\w*|cold|flu|virus|infect\w*|injur\w*|wound|burn|bruise|lump|mole|cancer|"
+    r"diabet\w*|pregnan\w*|allerg\w*|drugs?|pills?|meds?|medicine|medication|dose|dosage|treat\w*|cure|"
+    r"diagnos\w*|therap\w*|surgery|weight|diet|sleep|anxiety|depress\w*|mental|stress(ed)?|"
+    r"take (something|anything) for)\b",
+    _I,
+)
+
+
+def mentions_health(text: str) -> bool:
+    return bool(_HEALTH.search(text or "") or _SYMPTOMS.search(text or ""))
+
+
 def is_code_lookup(text: str) -> bool:
     return bool(_CODE_LOOKUP.search(text))
 
 
 def is_other_occupation(text: str) -> bool:
+    if compared_occupation(text):
+        return False
     if _SOFTWARE.search(text) and not _MEDICAL_CODING.search(text):
         return True
     return bool(_OCCUPATIONS.search(text)) and not _DOMAIN.search(text)
@@ -158,6 +208,17 @@ def ambiguous(ranking: Sequence[Mapping[str, object]]) -> bool:
     first, second = (float(r.get("confidence") or 0.0) for r in top)
     declines = [r.get("name") in DECLINES for r in top]
     return first - second < AMBIGUITY and declines[0] != declines[1]
+
+
+def field_side(intent: str | None, ranking: Sequence[Mapping[str, object]]) -> Mapping[str, object] | None:
+    """The best answering intent for a comparison with another occupation (:func:`compared_occupation`).
+
+    The classifier learnt other careers as ``out_of_scope`` and may read the
+    whole message so; the field's side of it is still a question to answer.
+    """
+    if intent not in (OTHER, "nlu_fallback"):
+        return None
+    return next((r for r in ranking if r.get("name") not in DECLINES), None)
 
 
 def in_field(intent: str | None, confidence: float, entity_types: Iterable[str],

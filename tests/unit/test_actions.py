@@ -530,3 +530,38 @@ async def test_a_declined_follow_up_must_stay_about_its_subject(label, answered:
         assert events[-1] == SlotSet("declined", False) and "$58,895" in texts(messages)[0]
     else:
         assert events == [SlotSet("declined", True)] and messages == []
+
+
+def with_comparison(t: Tracker, occupation: str, ranking: List[Dict[str, Any]] | None = None) -> Tracker:
+    t.latest_message["compared_occupation"] = occupation
+    if ranking is not None:
+        t.latest_message["intent_ranking"] = ranking
+    return t
+
+
+@pytest.mark.asyncio
+async def test_a_comparison_with_another_career_says_it_answers_one_side() -> None:
+    """'is the pay better than nursing?': the field's side, said to be only that."""
+    t = with_comparison(tracker("ask_salary", text="is the pay better than nursing"), "nursing")
+    _, messages = await run(ActionAnswer(), t)
+    [message] = messages
+    assert message["text"].startswith(
+        "I can only speak for medical billing and coding, not nursing, so here is this side of it.\nPay is about")
+
+
+@pytest.mark.asyncio
+async def test_a_comparison_with_another_career_read_as_compare_answers_the_closest_question() -> None:
+    """Nothing of the field is named, so nothing can be set side by side: the best question answers."""
+    ranking = [{"name": "compare", "confidence": 0.5}, {"name": "ask_salary", "confidence": 0.3}]
+    t = with_comparison(tracker("compare", text="better money than nursing?"), "nursing", ranking)
+    events, messages = await run(ActionCompare(), t)
+    assert events == [SlotSet("topic", "salary")]
+    assert messages[0]["text"].startswith("I can only speak for medical billing and coding, not nursing")
+
+
+@pytest.mark.asyncio
+async def test_a_plain_comparison_without_two_things_still_asks_for_them() -> None:
+    ranking = [{"name": "compare", "confidence": 0.5}, {"name": "ask_salary", "confidence": 0.3}]
+    _, messages = await run(ActionCompare(), with_comparison(tracker("compare", text="which is better?"), "",
+                                                             ranking))
+    assert messages[0]["text"].startswith("Tell me the two things to compare")

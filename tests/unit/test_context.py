@@ -66,6 +66,9 @@ def intent(name: str, confidence: float) -> dict:
 @pytest.mark.parametrize("first, second", [
     (intent("ask_career_advancement", 0.33), intent("ask_experience", 1.0)),  # "how do I get past that?"
     (intent("help", 0.79), intent("ask_coding_systems", 0.98)),               # "what does that cover?" after HCPCS
+    ({**intent("affirm", 0.53), "text": "why is that"}, intent("ask_outlook", 0.9)),
+    ({**intent("greet", 0.4), "text": "how is it?"}, intent("ask_stress", 0.85)),
+    ({**intent("out_of_scope_medical", 0.99), "text": "how do i get rid of it"}, intent("ask_apprentice", 0.9)),
 ])
 def test_a_sure_second_reading_replaces_a_first_that_could_not_tell(first: dict, second: dict) -> None:
     assert context.promoted_intent(first, second) == second["intent"]
@@ -77,8 +80,13 @@ def test_a_sure_second_reading_replaces_a_first_that_could_not_tell(first: dict,
     (intent("ask_salary", 0.40), intent("ask_salary", 0.95)),              # same question
     (intent("ask_salary", 0.40), intent("compare", 0.95)),                 # not a question about a topic
     (intent("out_of_scope_medical", 0.46), intent("ask_exam", 0.9)),       # declines stay declines
+    ({**intent("out_of_scope_medical", 0.9), "text": "how do i get rid of that rash"}, intent("ask_exam", 0.9)),
+    ({**intent("out_of_scope_medical", 0.9), "text": "should i take something for it"}, intent("ask_exam", 0.9)),
+    ({**intent("out_of_scope", 0.9), "text": "can you book it for me"}, intent("ask_exam", 0.9)),
     (intent("nlu_fallback", 0.3), intent("ask_exam", 0.9)),                # action_decline reads it itself
     (intent("greet", 0.2), intent("ask_exam", 0.9)),
+    ({**intent("affirm", 0.6), "text": "yes that's it"}, intent("ask_certification", 0.9)),  # not a question
+    ({**intent("thanks", 0.9), "text": "thanks, is that all?"}, intent("ask_exam", 0.9)),   # sure small talk
     ({}, intent("ask_exam", 0.9)),
     (intent("help", 0.9), {}),
 ])

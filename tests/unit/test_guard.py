@@ -78,7 +78,9 @@ def test_other_text_is_untouched_but_for_spacing() -> None:
     "text",
     ["I have chest pain right now", "i cant breathe", "my son swallowed a magnet", "my friend collapsed",
      "I took too many pills",
-     "I want to kill myself", "he is bleeding heavily"],
+     "I want to kill myself", "he is bleeding heavily",
+     "my friend took a bunch of pills and wont wake up", "i took a whole bottle of pills",
+     "my dad wont wake up", "my throat is swelling shut", "emergency!!", "emergency help now", "call 911"],
 )
 def test_emergencies(text: str) -> None:
     assert sounds_like_emergency(text)
@@ -87,7 +89,9 @@ def test_emergencies(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     ["how much do ER coders make", "what is the ICD-10 code for chest pain", "is coding stressful",
-     "do coders work in emergency departments", ""],
+     "do coders work in emergency departments", "emergency department coding jobs",
+     "how do i wake up early to study for the cpc", "i can't wake up early enough for a hospital shift",
+     "is it odd to switch careers at 50", "do pharmacy billers handle bottles of pills", ""],
 )
 def test_not_emergencies(text: str) -> None:
     assert not sounds_like_emergency(text)

@@ -34,6 +34,18 @@ def test_english_typos_and_gibberish_are_not_another_language(text: str) -> None
     assert other_language(text) is None
 
 
+@pytest.mark.parametrize("text", [
+    "Estoy interesada en trabajar desde casa. Is remote work common for billers in the USA?",
+    "hola! soy de México y quiero saber: how much do medical coders make?",
+])
+def test_a_message_with_an_english_sentence_is_english(text: str) -> None:
+    assert other_language(text) is None
+
+
+def test_a_foreign_message_with_a_stray_english_word_is_still_foreign() -> None:
+    assert other_language("¿Cuánto gana un coder? ¿Y cuánto cuesta el examen CPC?") == "es"
+
+
 def test_an_emergency_rule_comes_first() -> None:
     assert override("I'm having chest pain, ¿qué hago?") == "medical_emergency"
 

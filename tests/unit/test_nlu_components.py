@@ -113,3 +113,17 @@ def test_a_near_tie_naming_a_field_entity_is_answered(tmp_path) -> None:
     named = Message(data={"text": "CMIS pay", "intent": ranking[0], "intent_ranking": ranking, "entities": [cmis]})
     rules.process([named])
     assert named.get("intent") == {"name": "ask_salary", "confidence": 0.41}
+
+
+def test_scope_rules_answer_the_field_side_of_a_comparison_with_another_career(tmp_path) -> None:
+    rules = create(ScopeRules, tmp_path)
+    ranking = [{"name": "out_of_scope", "confidence": 0.8}, {"name": "ask_duration", "confidence": 0.1}]
+    compared = Message(data={"text": "is it faster to get into this than nursing", "intent": ranking[0],
+                             "intent_ranking": ranking})
+    other = Message(data={"text": "is nursing a good career", "intent": ranking[0], "intent_ranking": ranking})
+    rules.process([compared, other])
+    assert compared.get("intent") == {"name": "ask_duration", "confidence": 0.1}
+    assert compared.get("compared_occupation") == "nursing"
+    assert "compared_occupation" in compared.as_dict(only_output_properties=True)
+    assert other.get("intent") == {"name": "out_of_scope", "confidence": 1.0}
+    assert other.get("compared_occupation") is None

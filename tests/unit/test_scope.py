@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from bot.nlu.scope import CODE_LOOKUP, EMERGENCY, MEDICAL, OTHER, ambiguous, in_field, override
+from bot.nlu.scope import (
+    CODE_LOOKUP,
+    EMERGENCY,
+    MEDICAL,
+    OTHER,
+    ambiguous,
+    compared_occupation,
+    field_side,
+    in_field,
+    mentions_health,
+    override,
+)
 
 
 @pytest.mark.parametrize(
@@ -114,3 +125,41 @@ def test_two_answers_or_a_clear_lead_are_not_ambiguous() -> None:
     assert not ambiguous(ranked(("ask_salary", 0.45), ("out_of_scope", 0.40)))
     assert not ambiguous(ranked(("ask_salary", 0.9)))
     assert not ambiguous([])
+
+
+@pytest.mark.parametrize("text, occupation", [
+    ("is it faster to get into this than nursing", "nursing"),
+    ("work life balance compared to nursing?", "nursing"),
+    ("is the pay better than being a pharmacy tech", "pharmacy tech"),
+    ("nurses vs coders salary", "nurses"),
+])
+def test_a_comparison_of_the_field_with_one_other_career_is_answered(text: str, occupation: str) -> None:
+    assert compared_occupation(text) == occupation
+    assert override(text) is None
+
+
+@pytest.mark.parametrize("text", [
+    "medical assistant vs cna which is better",           # two other careers
+    "how much do nurses make compared to doctors",
+    "is nursing better than teaching",                    # the other career asked about for itself
+    "should i become a paralegal instead",
+    "is software engineering a better career than coding? like python programming, not medical",
+    "how do i become a registered nurse",
+])
+def test_other_comparisons_stay_declined(text: str) -> None:
+    assert compared_occupation(text) is None
+    assert override(text) == OTHER
+
+
+def test_the_field_side_of_a_comparison_is_the_best_answering_intent() -> None:
+    ranking = [{"name": "out_of_scope", "confidence": 0.7}, {"name": "ask_duration", "confidence": 0.2}]
+    assert field_side("out_of_scope", ranking) == ranking[1]
+    assert field_side("ask_salary", ranking) is None
+
+
+@pytest.mark.parametrize("text, health", [
+    ("how do i get rid of it", False), ("is it worth it", False),
+    ("how do i get rid of this rash", True), ("does it hurt", True), ("what should i take for the pain", True),
+])
+def test_mentions_health(text: str, health: bool) -> None:
+    assert mentions_health(text) is health
