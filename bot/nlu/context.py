@@ -36,6 +36,8 @@ from bot.nlu.scope import DOUBTFUL_DECLINE
 KEY = "context_reading"
 #: Words by which a message points back at what the conversation is about.
 REFERS_BACK = re.compile(r"\b(it|its|it's|that|this|those|these|they|them|one)\b", re.IGNORECASE)
+#: A bare "why?" or "how come?" asks about what was just said as surely as "why is that?".
+BARE_WHY = re.compile(r"^\W*(why|how come|why so|how so)\W*$", re.IGNORECASE)
 #: Longer messages say what they are about.
 MAX_WORDS = 8
 #: The slot holding the current topic (the actions set it).
@@ -77,15 +79,18 @@ def points_back(parse_data: Mapping[str, Any]) -> bool:
     text = str(parse_data.get("text") or "").strip()
     if not text or text.startswith("/") or parse_data.get("entities") or len(text.split()) > MAX_WORDS:
         return False
-    return bool(REFERS_BACK.search(text))
+    return bool(REFERS_BACK.search(text) or BARE_WHY.match(text))
 
 
 def contextual_text(parse_data: Mapping[str, Any], slots: Mapping[str, Any], kb: KnowledgeBase) -> str | None:
     """The message prefixed with the subject in context, if it :func:`points_back` and there is one."""
     if not points_back(parse_data):
         return None
-    label = subject_label(slots, kb)
-    return f"{label}: {str(parse_data.get('text')).strip()}" if label else None
+    text = str(parse_data.get("text")).strip()
+    # "why?" asks about what was just said, which the topic names better than the things it was about
+    label = (subject_label({TOPIC_SLOT: slots.get(TOPIC_SLOT)}, kb) if BARE_WHY.match(text) else None) or subject_label(
+        slots, kb)
+    return f"{label}: {text}" if label else None
 
 
 def label_of(text: str) -> str:

@@ -28,6 +28,10 @@ def test_a_short_follow_up_pointing_back_gets_the_label_in_front(kb: knowledge.K
     assert context.contextual_text(parse("how do i get it"), {"certification": ["crc"]}, kb) == "CRC: how do i get it"
     assert context.contextual_text(parse("why is that?"), {"topic": "outlook"}, kb) == (
         f"{kb.topics['outlook'].title}: why is that?")
+    assert context.contextual_text(parse("why?"), {"topic": "outlook"}, kb) == f"{kb.topics['outlook'].title}: why?"
+    assert context.contextual_text(parse("how come"), {"certification": ["crc"]}, kb) == "CRC: how come"
+    assert context.contextual_text(parse("why?"), {"topic": "outlook", "role": ["coder"]}, kb) == (
+        f"{kb.topics['outlook'].title}: why?")
 
 
 @pytest.mark.parametrize("data", [
@@ -36,6 +40,8 @@ def test_a_short_follow_up_pointing_back_gets_the_label_in_front(kb: knowledge.K
     parse("so how would i go about getting it if i only have a diploma"),          # long enough to stand alone
     parse('/ask_salary{"certification": "cpc"}'),                                  # a button
     parse("   "),
+    parse("why not"),                                                              # agrees
+    parse("why do coders need anatomy"),                                           # asks its own question
 ])
 def test_other_messages_are_read_as_they_are(kb: knowledge.KnowledgeBase, data: dict) -> None:
     assert context.contextual_text(data, {"certification": ["crc"]}, kb) is None
