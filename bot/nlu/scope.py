@@ -225,10 +225,13 @@ def in_field(intent: str | None, confidence: float, entity_types: Iterable[str],
              ranking: Sequence[Mapping[str, object]]) -> Mapping[str, object] | None:
     """The classifier's best answering intent, when a doubtful generic decline names a field entity.
 
-    Only the classifier's own ``out_of_scope`` below ``DOUBTFUL_DECLINE`` is
+    Only the classifier's own ``out_of_scope`` below ``DOUBTFUL_DECLINE``, or a
+    fallback for low confidence ("how much experience should i have before
+    sitting the ccs": no intent reaches 0.3, but it is about the CCS), is
     reconsidered; the rules above (emergencies, code look-ups, other careers,
     medical questions) always stand.
     """
-    if intent != OTHER or confidence >= DOUBTFUL_DECLINE or not FIELD_ENTITY_TYPES & set(entity_types):
+    if intent not in (OTHER, "nlu_fallback") or confidence >= DOUBTFUL_DECLINE or not FIELD_ENTITY_TYPES & set(
+            entity_types):
         return None
     return next((r for r in ranking if r.get("name") not in DECLINES), None)

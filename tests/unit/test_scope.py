@@ -96,6 +96,13 @@ def test_a_doubtful_decline_naming_a_credential_gets_the_best_answering_intent()
     assert in_field(OTHER, 0.42, ["role", "organization"], RANKING) == RANKING[2]
 
 
+def test_a_low_confidence_fallback_naming_a_credential_gets_the_best_answering_intent() -> None:
+    """'how much experience should i have before sitting the ccs': no intent reaches 0.3, but it is about the CCS."""
+    ranking = [{"name": "nlu_fallback", "confidence": 0.3}, *RANKING]
+    assert in_field("nlu_fallback", 0.3, ["certification"], ranking) == RANKING[2]
+    assert in_field("nlu_fallback", 0.3, ["role"], ranking) is None
+
+
 @pytest.mark.parametrize("intent, confidence, types", [
     (OTHER, 0.42, ["role"]),  # "how much do chefs make as coders" names nothing only this field has
     (OTHER, 0.42, []),
