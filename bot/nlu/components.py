@@ -327,6 +327,8 @@ class ScopeRules(_Stateless):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             intent = scope.override(message.get(TEXT) or "")
+            if intent == scope.MEDICAL and (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == scope.EMERGENCY:
+                intent = scope.EMERGENCY  # the classifier heard an emergency the phrase list does not know
             if intent is not None:
                 message.set(
                     INTENT, {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 1.0}, add_to_output=True

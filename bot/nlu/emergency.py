@@ -27,6 +27,8 @@ _SYMPTOMS = [
     r"(won'?t|wont|will not|isn'?t|is not|not) (wake|waking) up\b(?! (in time|early|on time))",
     r"(can'?t|cant|cannot) wake (him|her|them|my \w+)",
     r"throat (is )?(swelling|closing)( up| shut)?", r"turning blue",
+    r"worst headache", r"(sudden(ly)?|suddenly can'?t|losing|lost) (my )?(vision|sight)", r"vision is going",
+    r"sudden(ly)? (numb|numbness|weakness|paralys\w*)",
 ]
 _PERSON = (
     r"\b(i|i'?m|im|my|me|we|he|she|they|someone|somebody|friend|husband|wife|son|daughter|"

@@ -7,8 +7,8 @@ rules catch the out-of-scope cases that matter most, in this order:
 1. a medical emergency or crisis (``bot.nlu.emergency``),
 2. a message in another language (``bot.nlu.language``): the bot answers in English only,
 3. a request for a specific code ("ICD-10 code for asthma", "how do I code a fracture"),
-4. another occupation with nothing about billing or coding in the message,
-5. a personal medical question (symptoms, test results, medication).
+4. a personal medical question (symptoms, test results, medication),
+5. another occupation with nothing about billing or coding in the message.
 
 Each returns the intent to use, or ``None`` to keep the classifier's answer.
 
@@ -48,7 +48,7 @@ _CODE_SET = (
 _CODE_LOOKUP = re.compile(
     "|".join(
         [
-            rf"\b{_CODE_SET}\s+codes?\s+(?:for|of|to use for|when)\b",
+            rf"\b{_CODE_SET}\s+codes?\s+(?:for|of|to use for|when)\s+\w",  # not "what are HCPCS codes for?"
             r"\b(?:the|a|what|which|right|correct|proper)\s+codes?\s+(?:for|to use for)\s+"
             r"(?!medical\b|billing\b|coding\b|this job\b|a living\b)[a-z]",
             r"\bhow\s+(?:do|would|should|can|to)\s+(?:i|you|we|one)?\s*(?:code|bill)\s+(?:a|an|for|the|this|my|someone)\b",
@@ -69,7 +69,8 @@ _OCCUPATIONS = re.compile(
     r"radiolog\w*|x-?ray techs?|ultrasound|sonograph\w*|mri techs?|dental (assistants?|hygienists?)|hygienists?|"
     r"medical assistants?|emts?|paramedics?|firefighters?|police( officers?)?|teachers?|truck drivers?|truckers?|"
     r"electricians?|plumbers?|welders?|hvac|mechanics?|accountants?|lawyers?|paralegals?|"
-    r"physician assistants?|doctors?|surgeons?|dentists?|physical therap\w*|occupational therap\w*|"
+    r"physician assistants?|(?<!by )(?<!with )(?<!to )(?<!from )(?<!for )doctors?(?!'?s? offices?)|"
+    r"surgeons?|dentists?|physical therap\w*|occupational therap\w*|"
     r"respiratory therap\w*|surgical techs?|lab techs?|vet techs?|veterinar\w*|massage therap\w*|"
     r"cosmetolog\w*|barbers?|real estate|pilots?|chefs?|cooks?|caregivers?|home health aides?|"
     r"medical transcription\w*|transcriptionists?|scribes?|cashiers? jobs?|data scientists?|"
@@ -96,7 +97,8 @@ _PERSONAL = re.compile(
 _SYMPTOMS = re.compile(
     r"\b(pain|ache|aches|aching|headaches?|migraines?|rash|fever|cough\w*|symptoms?|sore|swollen|swelling|"
     r"blood (test|pressure|sugar|work)|a1c|cholesterol|medication|medicine|meds|pills?|dose|dosage|"
-    r"ibuprofen|tylenol|antibiotics?|pregnan\w*|period|mole|lump|infection|infected|sick|nausea|"
+    r"ibuprofen|tylenol|antibiotics?|pregnan\w*|(?<!waiting )(?<!grace )(?<!time )(?<!trial )(?<!probation )period|"
+    r"mole|lump|infection|infected|sick|nausea|"
     r"vomit\w*|dizz\w*|diarrh\w*|insomnia|anxiety attack|depress\w*|diagnosed|lab results?|test results?|"
     r"mri results?|x-?ray results?|prescri\w*)\b",
     _I,
@@ -182,10 +184,10 @@ def override(text: str) -> str | None:
         return LANGUAGE
     if is_code_lookup(text):
         return CODE_LOOKUP
+    if is_personal_medical(text):  # "should i see a doctor for my cough" is a medical question, not a career one
+        return MEDICAL
     if is_other_occupation(text):
         return OTHER
-    if is_personal_medical(text):
-        return MEDICAL
     return None
 
 

@@ -80,7 +80,8 @@ def test_other_text_is_untouched_but_for_spacing() -> None:
      "I took too many pills",
      "I want to kill myself", "he is bleeding heavily",
      "my friend took a bunch of pills and wont wake up", "i took a whole bottle of pills",
-     "my dad wont wake up", "my throat is swelling shut", "emergency!!", "emergency help now", "call 911"],
+     "my dad wont wake up", "my throat is swelling shut", "emergency!!", "emergency help now", "call 911",
+     "sudden worst headache of my life", "worst headache ever and my vision is going"],
 )
 def test_emergencies(text: str) -> None:
     assert sounds_like_emergency(text)

@@ -127,3 +127,15 @@ def test_scope_rules_answer_the_field_side_of_a_comparison_with_another_career(t
     assert "compared_occupation" in compared.as_dict(only_output_properties=True)
     assert other.get("intent") == {"name": "out_of_scope", "confidence": 1.0}
     assert other.get("compared_occupation") is None
+
+
+def test_the_classifiers_emergency_outweighs_the_medical_phrase_rule(tmp_path) -> None:
+    """'my head is pounding and my arm went numb': no emergency phrase, but the classifier heard one."""
+    rules = create(ScopeRules, tmp_path)
+    heard = Message(data={"text": "my head aches and my arm went numb",
+                          "intent": {"name": "medical_emergency", "confidence": 0.6}})
+    asked = Message(data={"text": "my head aches, what should i take",
+                          "intent": {"name": "ask_stress", "confidence": 0.4}})
+    rules.process([heard, asked])
+    assert heard.get("intent") == {"name": "medical_emergency", "confidence": 1.0}
+    assert asked.get("intent") == {"name": "out_of_scope_medical", "confidence": 1.0}

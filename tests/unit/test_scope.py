@@ -26,6 +26,7 @@ from bot.nlu.scope import (
         "How would I code a laceration repair",
         "which modifier goes with a bilateral knee x-ray",
         "is E11.9 the right one for diabetes without complications",
+        "hcpcs codes for a wheelchair",
         "can you look up a code for me",
         "what is the correct code when a patient has both",
     ],
@@ -43,6 +44,7 @@ def test_code_lookups(text: str) -> None:
         "is a software engineering bootcamp worth it",
         "pharmacy technician certification requirements",
         "I want to be an electrician, how long is the apprenticeship",
+        "how do i become a doctor",
     ],
 )
 def test_other_careers(text: str) -> None:
@@ -55,6 +57,7 @@ def test_other_careers(text: str) -> None:
         "my knee has been swollen for a week, what should I do",
         "what medicine can i take for a migraine",
         "my blood pressure reading was 150 over 95, is that bad",
+        "should i see a doctor for my cough",  # medical, not another career
     ],
 )
 def test_personal_medical_questions(text: str) -> None:
@@ -79,6 +82,10 @@ def test_emergency_comes_first() -> None:
         "how much do coders make",
         "is there a code of conduct for AAPC members",
         "I have a bad back, can I do billing from home",
+        "what are hcpcs codes for",
+        "will experience at a doctors office front desk help",
+        "do you get yelled at by doctors",
+        "i have test anxiety and failed once, how many times can i retake and is there a waiting period",
         "/ask_salary",
         "",
     ],
