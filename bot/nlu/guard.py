@@ -6,7 +6,8 @@ values. Here such a payload is kept only when it is one the bot's own buttons
 can send: a known intent from ``allowed_intents`` and entity values that exist in
 the knowledge base. Any other payload becomes ``/nlu_fallback`` (the bot's "not
 sure what you mean" reply with topic suggestions). HTML tags are dropped (a
-message that was only markup is not understood either), empty text becomes
+message that was only markup is not understood either, nor is a JSON object or
+array), empty text becomes
 ``/help``, and very long text is cut at a word.
 """
 
@@ -82,4 +83,15 @@ def guard_text(
         if is_allowed_payload(cleaned, allowed_intents, known_values):
             return cleaned
         return NOT_UNDERSTOOD
+    if _is_json_data(cleaned):  # '{"intent": "ask_salary"}' is data pasted or forged, not a question
+        return NOT_UNDERSTOOD
     return cleaned
+
+
+def _is_json_data(text: str) -> bool:
+    if text[:1] not in "{[":
+        return False
+    try:
+        return isinstance(json.loads(text), (dict, list))
+    except ValueError:
+        return False

@@ -70,6 +70,12 @@ def test_markup_is_dropped() -> None:
     assert guard("is 3 < 5 in coding pay?") == "is 3 < 5 in coding pay?"
 
 
+def test_json_data_is_not_a_question() -> None:
+    assert guard('{"intent": "ask_salary", "confidence": 1.0}') == "/nlu_fallback"
+    assert guard('[{"text": "hi"}]') == "/nlu_fallback"
+    assert guard("[CPC] vs {CCS}?") == "[CPC] vs {CCS}?"
+
+
 def test_other_text_is_untouched_but_for_spacing() -> None:
     assert guard("¿cuánto gana un codificador? 🤔") == "¿cuánto gana un codificador? 🤔"
 
