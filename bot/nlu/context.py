@@ -38,6 +38,8 @@ KEY = "context_reading"
 REFERS_BACK = re.compile(r"\b(it|its|it's|that|this|those|these|they|them|one)\b", re.IGNORECASE)
 #: A bare "why?" or "how come?" asks about what was just said as surely as "why is that?".
 BARE_WHY = re.compile(r"^\W*(why|how come|why so|how so)\W*$", re.IGNORECASE)
+#: Entity types that qualify a topic rather than make a subject of their own (a job, a level).
+QUALIFIERS = ("role", "experience_level")
 #: Longer messages say what they are about.
 MAX_WORDS = 8
 #: The slot holding the current topic (the actions set it).
@@ -68,9 +70,13 @@ def subject_label(slots: Mapping[str, Any], kb: KnowledgeBase) -> str | None:
             entity = kb.entity(etype, str(entity_id))
             if entity is not None:
                 labels.append(entity.short_label)
+    topic = kb.topics.get(str(slots.get(TOPIC_SLOT) or ""))
+    if labels and topic is not None and all(not slots.get(etype) for etype in ENTITY_TYPES if etype not in QUALIFIERS):
+        # a job or a level says whom the talk is about, the topic what: "Coder, working from home: what do i need"
+        title = topic.title if topic.title[:2].isupper() else topic.title[:1].lower() + topic.title[1:]
+        return f"{' and '.join(labels)}, {title}"
     if labels:
         return " and ".join(labels)
-    topic = kb.topics.get(str(slots.get(TOPIC_SLOT) or ""))
     return topic.title if topic is not None else None
 
 
