@@ -36,6 +36,12 @@ from bot.nlu.scope import DOUBTFUL_DECLINE
 KEY = "context_reading"
 #: Words by which a message points back at what the conversation is about.
 REFERS_BACK = re.compile(r"\b(it|its|it's|that|this|those|these|they|them|one)\b", re.IGNORECASE)
+#: "the codes", "the exam": a definite reference to something of the subject's ("how long are the codes"
+#: after ICD-10-CM), as sure a pointer back as "those codes".
+DEFINITE = re.compile(
+    r"\bthe (codes?|exam|test|cert|certs|certification|credential|designation|program|course|degree|letters?)\b",
+    re.IGNORECASE,
+)
 #: A bare "why?" or "how come?" asks about what was just said as surely as "why is that?".
 BARE_WHY = re.compile(r"^\W*(why|how come|why so|how so)\W*$", re.IGNORECASE)
 #: Entity types that qualify a topic rather than make a subject of their own (a job, a level).
@@ -85,7 +91,7 @@ def points_back(parse_data: Mapping[str, Any]) -> bool:
     text = str(parse_data.get("text") or "").strip()
     if not text or text.startswith("/") or parse_data.get("entities") or len(text.split()) > MAX_WORDS:
         return False
-    return bool(REFERS_BACK.search(text) or BARE_WHY.match(text))
+    return bool(REFERS_BACK.search(text) or BARE_WHY.match(text) or DEFINITE.search(text))
 
 
 def contextual_text(parse_data: Mapping[str, Any], slots: Mapping[str, Any], kb: KnowledgeBase) -> str | None:

@@ -50,7 +50,7 @@ SHORT_FORMS = {
     "rly": "really", "wat": "what", "wut": "what", "hrs": "hours", "yr": "year",
     "yrs": "years", "mo": "month", "mos": "months", "govt": "government", "diff": "difference",
     "prob": "probably", "def": "definitely", "exp": "experience", "reqs": "requirements",
-    "cert": "certification", "certs": "certifications", "hw": "how",
+    "cert": "certification", "certs": "certifications", "hw": "how", "q": "questions", "qs": "questions",
 }
 
 

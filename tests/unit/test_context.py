@@ -30,12 +30,14 @@ def test_a_short_follow_up_pointing_back_gets_the_label_in_front(kb: knowledge.K
         f"{kb.topics['outlook'].title}: why is that?")
     assert context.contextual_text(parse("why?"), {"topic": "outlook"}, kb) == f"{kb.topics['outlook'].title}: why?"
     assert context.contextual_text(parse("how come"), {"certification": ["crc"]}, kb) == "CRC: how come"
+    assert context.contextual_text(parse("how long are the codes"), {"coding_system": "icd10cm"}, kb) == (
+        "ICD-10-CM: how long are the codes")
     assert context.contextual_text(parse("why?"), {"topic": "outlook", "role": ["coder"]}, kb) == (
         f"{kb.topics['outlook'].title}: why?")
 
 
 @pytest.mark.parametrize("data", [
-    parse("how long does the exam take"),                                          # does not point back
+    parse("how long does a certification exam take"),                              # does not point back
     parse("how do i get it", [{"entity": "certification", "value": "ccs"}]),       # names what it is about
     parse("so how would i go about getting it if i only have a diploma"),          # long enough to stand alone
     parse('/ask_salary{"certification": "cpc"}'),                                  # a button

@@ -231,7 +231,7 @@ async def test_a_sure_second_reading_becomes_the_intent_of_a_first_that_could_no
 @pytest.mark.parametrize("text, slots, entities", [
     ("how do i get it", {}, []),                                        # nothing in context
     ("how do i get it", {"certification": ["crc"]}, [{"entity": "certification", "value": "ccs"}]),  # names one
-    ("how long does the exam take", {"certification": ["crc"]}, []),    # does not point back
+    ("how long does a certification exam take", {"certification": ["crc"]}, []),  # no pointer back
 ])
 async def test_other_messages_are_read_once(text: str, slots: dict, entities: list) -> None:
     from rasa.core.channels.channel import UserMessage

@@ -50,7 +50,8 @@ def test_other_words_are_left_alone(speller: Speller, word: str) -> None:
 
 
 @pytest.mark.parametrize("typed, meant", [("u", "you"), ("U", "you"), ("w/o", "without"), ("yrs", "years"),
-                                          ("w", "with"), ("cert", "certification"), ("certs", "certifications")])
+                                          ("w", "with"), ("cert", "certification"), ("certs", "certifications"),
+                                          ("q", "questions")])
 def test_chat_shorthand_is_read_as_the_words_meant(speller: Speller, typed: str, meant: str) -> None:
     assert speller.correct(typed) == meant
 
