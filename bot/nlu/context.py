@@ -30,7 +30,6 @@ from typing import Any, Dict, List, Mapping
 
 from bot.knowledge import ENTITY_TYPES, KnowledgeBase
 from bot.nlu import scope
-from bot.nlu.scope import DOUBTFUL_DECLINE
 
 #: Where the second reading goes in the parse data (and ``latest_message`` in the action server).
 KEY = "context_reading"
@@ -140,7 +139,7 @@ def promoted_intent(parse_data: Mapping[str, Any], second: Mapping[str, Any]) ->
     first_name, first_confidence = str(first.get("name") or ""), float(first.get("confidence") or 0.0)
     if not name.startswith("ask_") or confidence < PROMOTE_MIN or name == first_name:
         return None
-    if first_name == "help" or (first_name.startswith("ask_") and first_confidence < DOUBTFUL_DECLINE):
+    if first_name == "help" or (first_name.startswith("ask_") and first_confidence < scope.DOUBTFUL_DECLINE):
         return {"name": name, "confidence": confidence}
     text = str(parse_data.get("text") or "")
     if first_name in SMALL_TALK and first_confidence < PROMOTE_MIN and QUESTION.search(text):
