@@ -218,8 +218,14 @@ def field_side(intent: str | None, ranking: Sequence[Mapping[str, object]]) -> M
     The classifier learnt other careers as ``out_of_scope`` and may read the
     whole message so; the field's side of it is still a question to answer.
     """
-    if intent not in (OTHER, "nlu_fallback"):
-        return None
+    return _best_answer(ranking) if intent in RECONSIDERED else None
+
+
+#: The declines a better reading may replace: the classifier's generic one and a fallback for low confidence.
+RECONSIDERED = (OTHER, "nlu_fallback")
+
+
+def _best_answer(ranking: Sequence[Mapping[str, object]]) -> Mapping[str, object] | None:
     return next((r for r in ranking if r.get("name") not in DECLINES), None)
 
 
@@ -233,7 +239,6 @@ def in_field(intent: str | None, confidence: float, entity_types: Iterable[str],
     reconsidered; the rules above (emergencies, code look-ups, other careers,
     medical questions) always stand.
     """
-    if intent not in (OTHER, "nlu_fallback") or confidence >= DOUBTFUL_DECLINE or not FIELD_ENTITY_TYPES & set(
-            entity_types):
+    if intent not in RECONSIDERED or confidence >= DOUBTFUL_DECLINE or not FIELD_ENTITY_TYPES & set(entity_types):
         return None
-    return next((r for r in ranking if r.get("name") not in DECLINES), None)
+    return _best_answer(ranking)
