@@ -61,6 +61,11 @@ RELATED_MARGIN = 0.05
 #: ... and is not nearly tied with the best fact of a third topic (then which one was meant is unclear).
 RELATED_TIE = 0.025
 
+#: A general answer that opens with a fact about one or two of these ("highest paying coding cert?" ->
+#: the CCS-P's pay) makes them the subject, so "who offers it?" is about the CCS-P.
+INTRODUCED_TYPES = ("certification", "coding_system")
+MAX_INTRODUCED = 2
+
 #: What an entity's own answer adds to its summary ("what is the CPC?" gives its pay too).
 CARD_TOPICS = {"certification": ("salary",)}
 
@@ -383,6 +388,7 @@ def answer_topic(kb: KnowledgeBase, topic_id: str, subject: Subject,
     missing: List[Entity] = []
     pool = kb.facts_for(topic_id)
     shown: List[Fact] = []
+    introduced: Dict[str, List[str]] = {}
 
     for etype, entity in entities:
         sentences: List[str] = []
@@ -420,6 +426,7 @@ def answer_topic(kb: KnowledgeBase, topic_id: str, subject: Subject,
         specific = closest_specific_fact(pool, scores, subject) if not missing else None
         if specific is not None:
             general = [specific] + general[:MAX_GENERAL_FACTS - 1]
+            introduced = introduced_subject(specific, subject)
         general = _with_measure_siblings(kb, general, pool)
         shown += general
         sentences, general_refs = render_facts(kb, general)
@@ -455,8 +462,14 @@ def answer_topic(kb: KnowledgeBase, topic_id: str, subject: Subject,
         text="\n".join(p for p in paragraphs if p),
         buttons=_buttons(kb, topic_id),
         topic=topic_id,
-        subject={k: list(v) for k, v in subject.items() if v},
+        subject={k: list(v) for k, v in {**subject, **introduced}.items() if v},
     )
+
+
+def introduced_subject(fact: Fact, subject: Subject) -> Dict[str, List[str]]:
+    """What an answer's opening fact brings into the conversation that the question did not name."""
+    return {etype: list(ids) for etype, ids in fact.about.items()
+            if etype in INTRODUCED_TYPES and not subject.get(etype) and 0 < len(ids) <= MAX_INTRODUCED}
 
 
 # --- comparisons ----------------------------------------------------------------

@@ -218,3 +218,21 @@ def test_a_general_answer_does_not_open_with_another_named_entity(mini_kb) -> No
     assert answers.closest_specific_fact(facts, scores).id == "pay-cpc"
     assert answers.closest_specific_fact(facts, scores, {"experience_level": ["entry"]}).id == "pay-cpc"
     assert answers.closest_specific_fact(facts, scores, {"certification": ["ccs"]}) is None
+
+
+def test_a_credential_the_answer_opens_with_becomes_the_subject(mini_kb) -> None:
+    # "highest paying cert?" opens with one credential's pay: "who offers it?" is then about that credential
+    close = answers.answer_topic(mini_kb, "salary", {}, {"pay-cpc": 0.6, "pay-general": 0.3})
+    assert close.text.startswith("CPC") and close.subject == {"certification": ["cpc"]}
+    near = answers.answer_topic(mini_kb, "salary", {}, {"pay-cpc": 0.6, "pay-general": 0.58})
+    assert near.subject == {}  # the general facts lead: nothing new to talk about
+
+
+def test_only_a_credential_or_code_set_the_question_left_open_is_introduced(mini_kb) -> None:
+    fact = next(f for f in mini_kb.facts if f.id == "pay-cpc")
+    assert answers.introduced_subject(fact, {}) == {"certification": ["cpc"]}
+    assert answers.introduced_subject(fact, {"certification": ["ccs"]}) == {}  # the question named its own
+    many = fact.copy(update={"about": {"certification": ["cpc", "ccs", "cpb"]}})
+    assert answers.introduced_subject(many, {}) == {}  # a list of credentials is no subject
+    level = next(f for f in mini_kb.facts if f.id == "pay-entry")
+    assert answers.introduced_subject(level, {}) == {}  # a level qualifies, it is not a subject
