@@ -53,6 +53,10 @@ TOPIC_SLOT = "topic"
 RANKING_LENGTH = 5
 #: A second reading this sure of a question replaces a first reading that could not tell.
 PROMOTE_MIN = 0.8
+#: ... and a second reading this sure replaces a first question reading that is merely unsure: "what would
+#: i need for that" after remote work reads ``ask_skills`` 0.55 alone and ``ask_remote`` 1.00 after its topic.
+PROMOTE_SURE = 0.95
+UNSURE = 0.7
 #: Small talk the classifier may read a short question as ("why is that" -> affirm 0.53):
 #: replaced like ``help`` when the message is worded as a question and the reading is below PROMOTE_MIN.
 SMALL_TALK = frozenset({"affirm", "deny", "greet", "goodbye", "thanks"})
@@ -66,8 +70,11 @@ REPLACED = "replaced_intent"
 LABEL_SCORES = "label_fact_scores"
 
 
-def subject_label(slots: Mapping[str, Any], kb: KnowledgeBase) -> str | None:
-    """"CRC", "CPC and CCS", or the topic's title when no entity is in context."""
+def subject_label(slots: Mapping[str, Any], kb: KnowledgeBase, with_topic: bool = False) -> str | None:
+    """"CRC", "CPC and CCS", or the topic's title when no entity is in context.
+
+    The topic joins the entities' names when only a job or a level is in context, or when ``with_topic`` asks.
+    """
     labels: List[str] = []
     for etype in ENTITY_TYPES:
         value = slots.get(etype)
@@ -76,7 +83,8 @@ def subject_label(slots: Mapping[str, Any], kb: KnowledgeBase) -> str | None:
             if entity is not None:
                 labels.append(entity.short_label)
     topic = kb.topics.get(str(slots.get(TOPIC_SLOT) or ""))
-    if labels and topic is not None and all(not slots.get(etype) for etype in ENTITY_TYPES if etype not in QUALIFIERS):
+    qualifiers_only = all(not slots.get(etype) for etype in ENTITY_TYPES if etype not in QUALIFIERS)
+    if labels and topic is not None and (with_topic or qualifiers_only):
         # a job or a level says whom the talk is about, the topic what: "Coder, working from home: what do i need"
         title = topic.title if topic.title[:2].isupper() else topic.title[:1].lower() + topic.title[1:]
         return f"{' and '.join(labels)}, {title}"
@@ -98,6 +106,11 @@ def contextual_text(parse_data: Mapping[str, Any], slots: Mapping[str, Any], kb:
     if not points_back(parse_data):
         return None
     text = str(parse_data.get("text")).strip()
+    if medical_without_health(parse_data):
+        # "how do i get rid of that" after the CPC-A: what was just said (the designation) is what "that" is,
+        # and the entity's name alone ("CPC:") does not say so (ask_apprentice 0.58 vs 1.00 with the topic)
+        label = subject_label(slots, kb, with_topic=True)
+        return f"{label}: {text}" if label else None
     # "why?" asks about what was just said, which the topic names better than the things it was about
     label = (subject_label({TOPIC_SLOT: slots.get(TOPIC_SLOT)}, kb) if BARE_WHY.match(text) else None) or subject_label(
         slots, kb)
@@ -121,13 +134,22 @@ def reading(text: str, parse_data: Mapping[str, Any],
     }
 
 
+def medical_without_health(parse_data: Mapping[str, Any]) -> bool:
+    """The classifier's own medical reading of a message with no word about health or the body, and no rule's."""
+    first = parse_data.get("intent") or {}
+    text = str(parse_data.get("text") or "")
+    return (first.get("name") == scope.MEDICAL and bool(text) and not scope.mentions_health(text)
+            and scope.override(text) is None)
+
+
 def promoted_intent(parse_data: Mapping[str, Any], second: Mapping[str, Any]) -> Dict[str, Any] | None:
     """The second reading's intent, where it should stand for the message's own; else None.
 
     Only an ``ask_*`` intent at :data:`PROMOTE_MIN` or more replaces, and only a
     first reading that could not tell what was asked: a question intent below
-    ``DOUBTFUL_DECLINE``, or ``help`` ("what does that cover?" after HCPCS reads
-    as a question about the bot), or small talk below :data:`PROMOTE_MIN` when the
+    ``DOUBTFUL_DECLINE`` (below :data:`UNSURE` when the second is :data:`PROMOTE_SURE`),
+    or ``help`` ("what does that cover?" after HCPCS reads as a question about the
+    bot), or small talk below :data:`PROMOTE_MIN` when the
     message is worded as a question ("why is that" reads as ``affirm``; "yes that's
     it" stays). Declines are never replaced, with one exception: the classifier's
     own medical reading of a message with no word about health or the body ("how do
@@ -141,9 +163,11 @@ def promoted_intent(parse_data: Mapping[str, Any], second: Mapping[str, Any]) ->
         return None
     if first_name == "help" or (first_name.startswith("ask_") and first_confidence < scope.DOUBTFUL_DECLINE):
         return {"name": name, "confidence": confidence}
+    if first_name.startswith("ask_") and first_confidence < UNSURE and confidence >= PROMOTE_SURE:
+        return {"name": name, "confidence": confidence}
     text = str(parse_data.get("text") or "")
     if first_name in SMALL_TALK and first_confidence < PROMOTE_MIN and QUESTION.search(text):
         return {"name": name, "confidence": confidence}  # "why is that" after the outlook is no "yes"
-    if first_name == scope.MEDICAL and text and not scope.mentions_health(text) and scope.override(text) is None:
+    if medical_without_health(parse_data):
         return {"name": name, "confidence": confidence}  # "how do i get rid of it" after the CPC-A
     return None

@@ -77,13 +77,15 @@ def intent(name: str, confidence: float) -> dict:
     ({**intent("affirm", 0.53), "text": "why is that"}, intent("ask_outlook", 0.9)),
     ({**intent("greet", 0.4), "text": "how is it?"}, intent("ask_stress", 0.85)),
     ({**intent("out_of_scope_medical", 0.99), "text": "how do i get rid of it"}, intent("ask_apprentice", 0.9)),
+    (intent("ask_skills", 0.55), intent("ask_remote", 1.0)),  # "what would i need for that" after remote work
 ])
 def test_a_sure_second_reading_replaces_a_first_that_could_not_tell(first: dict, second: dict) -> None:
     assert context.promoted_intent(first, second) == second["intent"]
 
 
 @pytest.mark.parametrize("first, second", [
-    (intent("ask_duration", 0.66), intent("ask_coding_systems", 0.92)),    # the first was sure enough
+    (intent("ask_duration", 0.72), intent("ask_coding_systems", 0.99)),    # the first was sure enough
+    (intent("ask_duration", 0.66), intent("ask_coding_systems", 0.92)),    # unsure, but the second is not certain
     (intent("ask_duration", 0.36), intent("ask_certification", 0.79)),     # the second is not sure enough
     (intent("ask_salary", 0.40), intent("ask_salary", 0.95)),              # same question
     (intent("ask_salary", 0.40), intent("compare", 0.95)),                 # not a question about a topic
@@ -100,3 +102,16 @@ def test_a_sure_second_reading_replaces_a_first_that_could_not_tell(first: dict,
 ])
 def test_otherwise_the_first_reading_stands(first: dict, second: dict) -> None:
     assert context.promoted_intent(first, second) is None
+
+
+def test_a_follow_up_read_as_medical_advice_is_read_after_the_topic_too(kb: knowledge.KnowledgeBase) -> None:
+    # after the apprentice designation, "that" is the designation; "CPC:" alone reads ask_apprentice 0.58
+    slots = {"certification": ["cpc"], "topic": "apprentice"}
+    title = kb.topics["apprentice"].title
+    medical = {**parse("how do i get rid of that"), **intent("out_of_scope_medical", 0.98)}
+    label = f"CPC, {title[0].lower()}{title[1:]}"
+    assert context.contextual_text(medical, slots, kb) == f"{label}: how do i get rid of that"
+    asked = {**parse("how do i get rid of that"), **intent("ask_apprentice", 0.6)}
+    assert context.contextual_text(asked, slots, kb) == "CPC: how do i get rid of that"
+    rash = {**parse("how do i get rid of that rash"), **intent("out_of_scope_medical", 0.98)}
+    assert context.contextual_text(rash, slots, kb) == "CPC: how do i get rid of that rash"  # about the body
