@@ -41,6 +41,8 @@ DEFINITE = re.compile(
     r"\bthe (codes?|exam|test|cert|certs|certification|credential|designation|program|course|degree|letters?)\b",
     re.IGNORECASE,
 )
+#: "any other places?" after where billers and coders work asks for more of what was just said.
+ANOTHER = re.compile(r"\bother\b", re.IGNORECASE)
 #: A bare "why?" or "how come?" asks about what was just said as surely as "why is that?".
 BARE_WHY = re.compile(r"^\W*(why|how come|why so|how so)\W*$", re.IGNORECASE)
 #: Entity types that qualify a topic rather than make a subject of their own (a job, a level).
@@ -94,11 +96,14 @@ def subject_label(slots: Mapping[str, Any], kb: KnowledgeBase, with_topic: bool 
 
 
 def points_back(parse_data: Mapping[str, Any]) -> bool:
-    """A short message that points back ("it", "that", ...) and names no entity (else it says what it is about)."""
+    """A short message that points back ("it", "that", "the exam", "other") and names no entity.
+
+    One that names an entity says what it is about.
+    """
     text = str(parse_data.get("text") or "").strip()
     if not text or text.startswith("/") or parse_data.get("entities") or len(text.split()) > MAX_WORDS:
         return False
-    return bool(REFERS_BACK.search(text) or BARE_WHY.match(text) or DEFINITE.search(text))
+    return bool(REFERS_BACK.search(text) or BARE_WHY.match(text) or DEFINITE.search(text) or ANOTHER.search(text))
 
 
 def contextual_text(parse_data: Mapping[str, Any], slots: Mapping[str, Any], kb: KnowledgeBase) -> str | None:

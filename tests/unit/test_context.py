@@ -32,6 +32,8 @@ def test_a_short_follow_up_pointing_back_gets_the_label_in_front(kb: knowledge.K
     assert context.contextual_text(parse("how come"), {"certification": ["crc"]}, kb) == "CRC: how come"
     assert context.contextual_text(parse("how long are the codes"), {"coding_system": "icd10cm"}, kb) == (
         "ICD-10-CM: how long are the codes")
+    assert context.contextual_text(parse("any other places"), {"topic": "work_settings"}, kb) == (
+        f"{kb.topics['work_settings'].title}: any other places")
     assert context.contextual_text(parse("why?"), {"topic": "outlook", "role": ["coder"]}, kb) == (
         f"{kb.topics['outlook'].title}: why?")
 

@@ -43,3 +43,10 @@ async def test_what_about_a_body_after_experienced_pay_is_about_the_body() -> No
     events, text = await reply(inform({"organization": "ahima"}, slots, "what about AHIMA?"))
     assert "American Health Information Management Association" in text and "$60,000" not in text
     assert SlotSet("topic", "organization") in events
+
+
+@pytest.mark.asyncio
+async def test_entry_level_ones_after_job_titles_stays_on_job_titles() -> None:
+    events, text = await reply(inform({"experience_level": "entry"}, {"topic": "job_titles"}, "entry level ones?"))
+    assert text.startswith("Medical records clerk and billing assistant are entry-level titles")
+    assert SlotSet("topic", "salary") not in events
