@@ -263,7 +263,7 @@ class SpellingNormalizer(GraphComponent):
     DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
 )
 class VocabularyGate(GraphComponent):
-    """``nlu_fallback`` when too few of a message's words were ever seen in training."""
+    """``nlu_fallback`` when too few of a message's words were ever seen in training, or it has none at all."""
 
     FILE = "vocabulary.json"
 
@@ -303,9 +303,12 @@ class VocabularyGate(GraphComponent):
             text = message.get(TEXT) or ""
             if text.startswith("/") or message.get(ENTITIES):
                 continue
-            if len(words(text)) < self.config["min_words"]:
+            if text.strip() and not any(c.isalnum() for c in text):
+                coverage = 0.0  # "🙂🙂🙂", "!!!": the classifier reads nothing and picks its prior (other_language)
+            elif len(words(text)) < self.config["min_words"]:
                 continue
-            coverage = self.vocabulary.coverage(text)
+            else:
+                coverage = self.vocabulary.coverage(text)
             if coverage < self.config["min_coverage"]:
                 ranking = message.get(INTENT_RANKING_KEY) or []
                 message.set(INTENT, {INTENT_NAME_KEY: "nlu_fallback", PREDICTED_CONFIDENCE_KEY: coverage},

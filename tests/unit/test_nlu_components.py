@@ -12,7 +12,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import knowledge
-from bot.nlu.components import InputGuard, KnowledgeEntityExtractor, ScopeRules
+from bot.nlu.components import InputGuard, KnowledgeEntityExtractor, ScopeRules, VocabularyGate
+from bot.nlu.coverage import Vocabulary
 
 
 @pytest.fixture(autouse=True)
@@ -139,3 +140,16 @@ def test_the_classifiers_emergency_outweighs_the_medical_phrase_rule(tmp_path) -
     rules.process([heard, asked])
     assert heard.get("intent") == {"name": "medical_emergency", "confidence": 1.0}
     assert asked.get("intent") == {"name": "out_of_scope_medical", "confidence": 1.0}
+
+
+@pytest.mark.parametrize("text, fallback", [
+    ("🙂🙂🙂", True), ("!!!", True), ("👍", True),            # nothing to read: not a question in another language
+    ("what does a coder make", False), ("cpc", False), ("   ", False),
+    ("zorp blix wemble", True),                                # unknown words, as before
+])
+def test_the_gate_falls_back_on_messages_without_words_it_knows(tmp_path, text: str, fallback: bool) -> None:
+    gate = VocabularyGate(VocabularyGate.get_default_config(), None, None,
+                          Vocabulary({"what", "does", "a", "coder", "make"}))
+    message = Message(data={"text": text, "intent": {"name": "other_language", "confidence": 0.52}})
+    [out] = gate.process([message])
+    assert (out.get("intent")["name"] == "nlu_fallback") is fallback
