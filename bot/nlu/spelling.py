@@ -51,6 +51,7 @@ SHORT_FORMS = {
     "yrs": "years", "mo": "month", "mos": "months", "govt": "government", "diff": "difference",
     "prob": "probably", "def": "definitely", "exp": "experience", "reqs": "requirements",
     "cert": "certification", "certs": "certifications", "hw": "how", "q": "questions", "qs": "questions",
+    "helo": "hello",  # one edit from "help" too, which the training data says more often
 }
 
 

@@ -51,7 +51,7 @@ def test_other_words_are_left_alone(speller: Speller, word: str) -> None:
 
 @pytest.mark.parametrize("typed, meant", [("u", "you"), ("U", "you"), ("w/o", "without"), ("yrs", "years"),
                                           ("w", "with"), ("cert", "certification"), ("certs", "certifications"),
-                                          ("q", "questions")])
+                                          ("q", "questions"), ("helo", "hello")])
 def test_chat_shorthand_is_read_as_the_words_meant(speller: Speller, typed: str, meant: str) -> None:
     assert speller.correct(typed) == meant
 
