@@ -111,7 +111,7 @@ def contextual_text(parse_data: Mapping[str, Any], slots: Mapping[str, Any], kb:
     if not points_back(parse_data):
         return None
     text = str(parse_data.get("text")).strip()
-    if medical_without_health(parse_data):
+    if unfounded_health_decline(parse_data):
         # "how do i get rid of that" after the CPC-A: what was just said (the designation) is what "that" is,
         # and the entity's name alone ("CPC:") does not say so (ask_apprentice 0.58 vs 1.00 with the topic)
         label = subject_label(slots, kb, with_topic=True)
@@ -139,12 +139,27 @@ def reading(text: str, parse_data: Mapping[str, Any],
     }
 
 
-def medical_without_health(parse_data: Mapping[str, Any]) -> bool:
-    """The classifier's own medical reading of a message with no word about health or the body, and no rule's."""
+#: Words of an emergency that are no word about the body: a classifier's emergency reading with one stands.
+ALARM = re.compile(
+    r"\b(emergenc\w*|911|ambulance|passed out|pass(ing)? out|faint\w*|collaps\w*|unconscious|wake up|overdos\w*|"
+    r"suicid\w*|kill|die|dying|dead|seizure\w*|stroke|hurry|help me|danger\w*)\b",
+    re.IGNORECASE,
+)
+
+
+def unfounded_health_decline(parse_data: Mapping[str, Any]) -> bool:
+    """The classifier's own medical reading of a message with no word about health or the body, and no rule's.
+
+    Its doubtful emergency reading too ("why is that happening" after the job outlook read
+    ``medical_emergency`` 0.32), when no word of an emergency (:data:`ALARM`) is in it either.
+    """
     first = parse_data.get("intent") or {}
     text = str(parse_data.get("text") or "")
-    return (first.get("name") == scope.MEDICAL and bool(text) and not scope.mentions_health(text)
-            and scope.override(text) is None)
+    if not text or scope.mentions_health(text) or scope.override(text) is not None:
+        return False
+    if first.get("name") == scope.EMERGENCY:
+        return float(first.get("confidence") or 0.0) < scope.DOUBTFUL_DECLINE and not ALARM.search(text)
+    return first.get("name") == scope.MEDICAL
 
 
 def promoted_intent(parse_data: Mapping[str, Any], second: Mapping[str, Any]) -> Dict[str, Any] | None:
@@ -158,7 +173,8 @@ def promoted_intent(parse_data: Mapping[str, Any], second: Mapping[str, Any]) ->
     message is worded as a question ("why is that" reads as ``affirm``; "yes that's
     it" stays). Declines are never replaced, with one exception: the classifier's
     own medical reading of a message with no word about health or the body ("how do
-    i get rid of it" after the CPC-A). Their rules run on the first reading, and
+    i get rid of it" after the CPC-A), or its doubtful emergency reading of one
+    (:func:`unfounded_health_decline`). Their rules run on the first reading, and
     ``action_decline`` reads the second itself.
     """
     first, again = parse_data.get("intent") or {}, second.get("intent") or {}
@@ -173,6 +189,6 @@ def promoted_intent(parse_data: Mapping[str, Any], second: Mapping[str, Any]) ->
     text = str(parse_data.get("text") or "")
     if first_name in SMALL_TALK and first_confidence < PROMOTE_MIN and QUESTION.search(text):
         return {"name": name, "confidence": confidence}  # "why is that" after the outlook is no "yes"
-    if medical_without_health(parse_data):
+    if unfounded_health_decline(parse_data):
         return {"name": name, "confidence": confidence}  # "how do i get rid of it" after the CPC-A
     return None
