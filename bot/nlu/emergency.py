@@ -20,7 +20,8 @@ _CRISIS = [
 _SYMPTOMS = [
     r"chest (pain|pains|tightness|hurts?)",
     r"(can ?not|can'?t|cannot|unable to|hard to|struggling to) (breathe|breath)",
-    r"not breathing", r"heart attack", r"having a stroke", r"stroke symptoms", r"seizure", r"seizing",
+    r"(isn'?t|is not|not|stopped) breathing", r"heart attack", r"having a stroke", r"stroke symptoms",
+    r"seizure", r"seizing",
     r"anaphyla\w*", r"bleeding (heavily|badly|a lot|won'?t stop)", r"won'?t stop bleeding",
     r"severe bleeding", r"unconscious", r"passed out", r"collapsed", r"unresponsive",
     r"face (is )?droop\w*", r"slurred speech",
@@ -49,6 +50,10 @@ _SYMPTOM_RE = re.compile(r"\b(?:" + "|".join(_SYMPTOMS) + r")", re.IGNORECASE)
 _PERSON_RE = re.compile(_PERSON, re.IGNORECASE)
 _CODING_RE = re.compile(_CODING_CONTEXT, re.IGNORECASE)
 _NOW_RE = re.compile(_NOW, re.IGNORECASE)
+#: A case being coded, not someone's own symptoms ("my patient had chest pain. which code?").
+_CASE_RE = re.compile(r"\b(patients?|charts?|cases?|scenarios?|documentation|records?|notes?|exam questions?)\b",
+                      re.IGNORECASE)
+_SENTENCES = re.compile(r"(?<=[.!?;])\s+")
 
 
 def sounds_like_emergency(text: str) -> bool:
@@ -58,4 +63,9 @@ def sounds_like_emergency(text: str) -> bool:
         return True
     if not (_SYMPTOM_RE.search(text) and _PERSON_RE.search(text)):
         return False
-    return bool(_NOW_RE.search(text) or not _CODING_RE.search(text))
+    if _NOW_RE.search(text) or not _CODING_RE.search(text):
+        return True
+    # "My chest hurts and my left arm is numb. How long does coding school take?": the symptom is told
+    # in a sentence of its own, with no codes in it; a case being coded names the patient or the chart
+    return not _CASE_RE.search(text) and any(
+        _SYMPTOM_RE.search(s) and _PERSON_RE.search(s) and not _CODING_RE.search(s) for s in _SENTENCES.split(text))

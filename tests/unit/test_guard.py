@@ -87,7 +87,8 @@ def test_other_text_is_untouched_but_for_spacing() -> None:
      "I want to kill myself", "he is bleeding heavily",
      "my friend took a bunch of pills and wont wake up", "i took a whole bottle of pills",
      "my dad wont wake up", "my throat is swelling shut", "emergency!!", "emergency help now", "call 911",
-     "sudden worst headache of my life", "worst headache ever and my vision is going"],
+     "sudden worst headache of my life", "worst headache ever and my vision is going",
+     "My chest hurts and my left arm is numb. How long does coding school take?", "my baby isnt breathing"],
 )
 def test_emergencies(text: str) -> None:
     assert sounds_like_emergency(text)
@@ -98,7 +99,8 @@ def test_emergencies(text: str) -> None:
     ["how much do ER coders make", "what is the ICD-10 code for chest pain", "is coding stressful",
      "do coders work in emergency departments", "emergency department coding jobs",
      "how do i wake up early to study for the cpc", "i can't wake up early enough for a hospital shift",
-     "is it odd to switch careers at 50", "do pharmacy billers handle bottles of pills", ""],
+     "is it odd to switch careers at 50", "do pharmacy billers handle bottles of pills", "",
+     "My patient had chest pain. Which ICD-10 code do I use?", "I have chest pain in my notes. What code is that?"],
 )
 def test_not_emergencies(text: str) -> None:
     assert not sounds_like_emergency(text)
