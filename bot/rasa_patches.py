@@ -59,7 +59,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from bot import knowledge
-from bot.nlu import context
+from bot.nlu import context, question
 
 structlogger = structlog.get_logger()
 
@@ -172,12 +172,27 @@ async def _parse_message(
             tracker = DialogueStateTracker.from_events(message.sender_id, [])
         parse = functools.partial(self._parse_message_with_graph, message, tracker, only_output_properties)
         parse_data = await asyncio.get_running_loop().run_in_executor(_pool(), parse)
+        await _read_final_question(self, message, tracker, parse_data)
         await _read_in_context(self, message, tracker, parse_data)
     self._update_full_retrieval_intent(parse_data)
     structlogger.debug("processor.message.parse", parse_data_text=parse_data["text"],
                        parse_data_intent=parse_data["intent"], parse_data_entities=parse_data["entities"])
     self._check_for_unseen_features(parse_data)
     return parse_data
+
+
+async def _read_final_question(processor: MessageProcessor, message: UserMessage, tracker: DialogueStateTracker,
+                               parse_data: Dict[str, Any]) -> None:
+    """A message of several sentences is read again by its last question (see :mod:`bot.nlu.question`)."""
+    asked = question.final_question(str(parse_data.get("text") or ""))
+    if asked is None:
+        return  # most messages: one sentence
+    reading = await _parse_text(processor, asked, message.sender_id, tracker)
+    decided = question.decided_intent(parse_data, reading)
+    parse_data[question.KEY] = {"text": asked, "intent": reading.get("intent") or {}}
+    if decided is not None:
+        parse_data[question.KEY]["replaced_intent"] = parse_data["intent"]
+        parse_data["intent"] = decided
 
 
 async def _read_in_context(processor: MessageProcessor, message: UserMessage, tracker: DialogueStateTracker,

@@ -241,3 +241,33 @@ async def test_other_messages_are_read_once(text: str, slots: dict, entities: li
     stub = _ReadingStub(entities)
     result = await rasa_patches._parse_message(stub, UserMessage(text), _Tracker(**slots))
     assert stub.parsed == [text] and context.KEY not in result
+
+
+class _StoryStub(_StubProcessor):
+    """Reads a story with a question as the background says, and the question alone as an exam question."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parsed: list = []
+
+    def _parse_message_with_graph(self, message, tracker, only_output_properties=True) -> dict:
+        self.parsed.append(message.text)
+        if "." in message.text:
+            return {"text": message.text, "intent": {"name": "ask_organization", "confidence": 0.6},
+                    "entities": [{"entity": "certification", "value": "ccs"}]}
+        return {"text": message.text, "intent": {"name": "ask_exam", "confidence": 0.99}, "entities": []}
+
+
+@pytest.mark.asyncio
+async def test_the_last_question_of_a_story_is_read_alone_and_decides() -> None:
+    from rasa.core.channels.channel import UserMessage
+
+    from bot.nlu import question
+
+    stub = _StoryStub()
+    text = "I keep hearing about AHIMA's CCS. What do I need to sit for that exam?"
+    result = await rasa_patches._parse_message(stub, UserMessage(text), _Tracker())
+    assert stub.parsed == [text, "What do I need to sit for that exam?"]
+    assert result["intent"] == {"name": "ask_exam", "confidence": 0.99}
+    assert result["entities"] == [{"entity": "certification", "value": "ccs"}]  # the background says which exam
+    assert result[question.KEY]["replaced_intent"] == {"name": "ask_organization", "confidence": 0.6}

@@ -1,0 +1,60 @@
+"""The question at the end of a message that tells a story first.
+
+"I'm a former paralegal, aged 49, taking a terminology course. I keep hearing
+about AHIMA's CCS. What are the requirements to sit for that exam?" The
+classifier reads the whole message and its background pulls the reading
+(``ask_organization``, from "AHIMA"); the question alone reads ``ask_exam``
+1.00. "I have an exam on Saturday and a two-hour drive. Will it rain in
+Chicago this weekend?" read as an exam question, and alone as out of scope
+(0.90). The Rasa server parses the last question of a message of several
+sentences a second time (:mod:`bot.rasa_patches`); where that reading is sure,
+it becomes the message's intent. The entities stay those of the whole message:
+the background says what "that exam" is.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, Mapping
+
+from bot.nlu import scope
+
+#: Where the question's reading goes in the parse data.
+KEY = "question_reading"
+#: A question read at least this surely decides.
+SURE = 0.8
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def final_question(text: str) -> str | None:
+    """The last sentence ending in "?" of a message of two or more sentences; None otherwise."""
+    sentences = [s.strip() for s in _SENTENCE_END.split((text or "").strip()) if s.strip()]
+    if len(sentences) < 2 or (text or "").startswith("/"):
+        return None
+    questions = [s for s in sentences if s.endswith("?") and s.strip("?").strip()]
+    return questions[-1] if questions else None
+
+
+def decided_intent(parse_data: Mapping[str, Any], question: Mapping[str, Any]) -> Dict[str, Any] | None:
+    """The question's intent, where it should stand for the whole message's; else None.
+
+    Only a question reading at :data:`SURE` or more, asking about a topic or
+    declining (by the classifier: a rule sees only the question), replaces; and
+    only a reading of the whole message that answers:
+    a decline of the whole message (a rule's, run by ``ScopeRules`` on the whole
+    text, or the classifier's: an emergency told in the background) always stands.
+    """
+    first, again = parse_data.get("intent") or {}, question.get("intent") or {}
+    name, confidence = str(again.get("name") or ""), float(again.get("confidence") or 0.0)
+    first_name = str(first.get("name") or "")
+    if not first_name or first_name in scope.DECLINES:
+        return None
+    if name == first_name or confidence < SURE or not (name.startswith("ask_") or name in scope.DECLINES):
+        return None
+    if name == "nlu_fallback":
+        return None
+    if name in scope.DECLINES and scope.override(str(question.get("text") or "")) is not None:
+        # a rule declining the question alone lacks the background: "... leaving teaching for medical coding.
+        # Teachers are paid terribly here - what would I make?" names another job, but asks about this one
+        return None
+    return {"name": name, "confidence": confidence}

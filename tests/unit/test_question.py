@@ -1,0 +1,56 @@
+"""The last question of a message that tells a story first."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.nlu import question
+
+
+def intent(name: str, confidence: float) -> dict:
+    return {"intent": {"name": name, "confidence": confidence}}
+
+
+@pytest.mark.parametrize("text, asked", [
+    ("I keep hearing about AHIMA's CCS. What are the requirements to sit for that exam?",
+     "What are the requirements to sit for that exam?"),
+    ("I'm 45. Is it worth it? Thanks!", "Is it worth it?"),                # the last question, not the last sentence
+    ("Hi! What does a coder make? And a biller?", "And a biller?"),
+])
+def test_the_last_question_of_several_sentences(text: str, asked: str) -> None:
+    assert question.final_question(text) == asked
+
+
+@pytest.mark.parametrize("text", [
+    "what does a coder make?",                                              # one sentence
+    "I'm 42, been a cashier for 15 years, would coding from home be realistic?",
+    "I'm 45. I want to switch careers.",                                   # no question
+    "Ok. ???",                                                              # no words in the question
+    '/ask_salary{"certification": "cpc"}. What?',
+    "",
+])
+def test_otherwise_there_is_no_question_to_read(text: str) -> None:
+    assert question.final_question(text) is None
+
+
+@pytest.mark.parametrize("whole, asked", [
+    (intent("ask_organization", 0.6), intent("ask_exam", 1.0)),            # the background named AHIMA
+    (intent("ask_exam", 0.95), {"text": "Will it rain in Chicago?", **intent("out_of_scope", 0.9)}),
+])
+def test_a_sure_reading_of_the_question_decides(whole: dict, asked: dict) -> None:
+    assert question.decided_intent(whole, asked) == asked["intent"]
+
+
+@pytest.mark.parametrize("whole, asked", [
+    (intent("medical_emergency", 0.7), intent("ask_duration", 0.95)),      # an emergency told first stands
+    (intent("out_of_scope", 0.9), intent("ask_salary", 0.95)),             # so does any decline of the whole
+    (intent("ask_exam", 0.6), intent("ask_cost", 0.7)),                    # the question is not sure enough
+    (intent("ask_exam", 0.6), intent("ask_exam", 0.99)),                   # same reading
+    (intent("ask_exam", 0.6), intent("greet", 0.99)),                      # not a question about a topic
+    (intent("ask_exam", 0.6), intent("nlu_fallback", 0.99)),
+    (intent("ask_salary", 0.68), {"text": "Teachers are paid terribly here, what would I make?",  # a rule's decline
+                                  **intent("out_of_scope", 1.0)}),
+    ({}, intent("ask_exam", 0.99)),
+])
+def test_otherwise_the_whole_message_decides(whole: dict, asked: dict) -> None:
+    assert question.decided_intent(whole, asked) is None
