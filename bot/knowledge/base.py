@@ -81,5 +81,10 @@ class KnowledgeBase:
                 for form in record.surface_forms():
                     yield form, etype, record.id
 
+    def year_spans(self) -> List[Tuple[int, int | None, str, str]]:
+        """(first, last, entity type, id) of every level that says which years of experience it spans."""
+        return [(years[0], years[1], etype, record.id) for etype, records in self.entities.items()
+                for record in records.values() if (years := getattr(record, "years", None))]
+
     def entity_ids(self, etype: str) -> List[str]:
         return list(self.entities.get(etype, {}))

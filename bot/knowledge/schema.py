@@ -97,11 +97,27 @@ class Certification(Entity):
     setting: str | None = None
 
 
+class ExperienceLevel(Entity):
+    years: List[int | None] | None = Field(
+        None,
+        description="[first, last] whole years of experience the level spans, last null for open-ended: "
+        "'after 3 years' names the level whose span holds 3.",
+    )
+
+    @validator("years")
+    def _a_span(cls, years: List[int | None] | None) -> List[int | None] | None:
+        if years is None:
+            return years
+        if len(years) != 2 or years[0] is None or years[0] < 0 or (years[1] is not None and years[1] < years[0]):
+            raise ValueError("years must be [first, last] with 0 <= first <= last (last may be null)")
+        return years
+
+
 class Entities(Record):
     certification: List[Certification] = []
     organization: List[Entity] = []
     coding_system: List[Entity] = []
-    experience_level: List[Entity] = []
+    experience_level: List[ExperienceLevel] = []
     education_path: List[Entity] = []
     role: List[Entity] = []
 

@@ -157,9 +157,9 @@ class KnowledgeEntityExtractor(_Stateless, EntityExtractorMixin):
 
     def __init__(self, config: Dict[str, Any]) -> None:
         super().__init__(config)
-        self.matcher = EntityMatcher(
-            knowledge.get().surface_forms(), fuzzy_min_length=config["fuzzy_min_length"]
-        )
+        kb = knowledge.get()
+        self.matcher = EntityMatcher(kb.surface_forms(), fuzzy_min_length=config["fuzzy_min_length"],
+                                     year_spans=kb.year_spans())
         self.fuzzy_confidence = float(config["fuzzy_confidence"])
 
     def process(self, messages: List[Message]) -> List[Message]:

@@ -47,6 +47,20 @@ def _collapse(text: str) -> str:
     return " ".join(normalise(text).split())
 
 
+_NUMBERS = {w: n for n, w in enumerate("zero one two three four five six seven eight nine ten".split())}
+_COUNT = r"(?P<count>(?P<n>\d{1,2}|" + "|".join(_NUMBERS) + r")\+?\s*(?:years?|yrs?)\b)"
+#: "after 3 years", "with four years of experience", "2 yrs on the job": years of experience, which name a
+#: level; "after 2 years of school" or "a 2 year degree" do not.
+_YEARS_OF_EXPERIENCE = (
+    re.compile(
+        r"\b(?:after|with|once i (?:have|get)|when i have|i have|having|got|at)\s+"
+        r"(?:(?:about|around|roughly|like|maybe|over|more than|almost|nearly)\s+)?" + _COUNT +
+        r"(?!\s+(?:of\s+)?(?:school|college|stud\w*|training|classes|coursework|degree|program|course))",
+        re.IGNORECASE),
+    re.compile(_COUNT + r"\s+(?:of\s+)?(?:experience|exp|work|working|in the field|on the job)\b", re.IGNORECASE),
+)
+
+
 @dataclass(frozen=True)
 class Match:
     start: int
@@ -64,7 +78,10 @@ class EntityMatcher:
         self,
         forms: Iterable[Tuple[str, str, str]],
         fuzzy_min_length: int = 5,
+        year_spans: Iterable[Tuple[int, int | None, str, str]] = (),
     ) -> None:
+        """``year_spans``: (first, last, entity type, id) of levels that span years of experience."""
+        self.year_spans = list(year_spans)
         self.nlp = spacy.blank("en")
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="ORTH")
         self.forms: Dict[str, Tuple[str, str]] = {}
@@ -96,12 +113,26 @@ class EntityMatcher:
         for match_id, start, end in self.matcher(doc):
             label = self.nlp.vocab.strings[match_id]
             exact.append(self._match(text, words[start][0], words[end - 1][1], label, False))
-        candidates = exact + self._fuzzy(text, norm, words, exact)
+        candidates = exact + self._fuzzy(text, norm, words, exact) + self._years(text)
         chosen: List[Match] = []
         for cand in sorted(candidates, key=lambda m: (m.start - m.end, m.fuzzy, m.start)):
             if all(cand.end <= c.start or c.end <= cand.start for c in chosen):
                 chosen.append(cand)
         return sorted(chosen, key=lambda m: m.start)
+
+    def _years(self, text: str) -> List[Match]:
+        """The level whose span holds the years of experience a message mentions ("after 3 years": mid)."""
+        found: List[Match] = []
+        for pattern in _YEARS_OF_EXPERIENCE if self.year_spans else ():
+            for hit in pattern.finditer(text):
+                count = hit.group("n").lower()
+                years = int(count) if count.isdigit() else _NUMBERS[count]
+                start, end = hit.span("count")
+                for first, last, etype, value in self.year_spans:
+                    if first <= years and (last is None or years <= last):
+                        found.append(Match(start, end, text[start:end], etype, value))
+                        break
+        return found
 
     def _match(self, text: str, start: int, end: int, label: str, fuzzy: bool) -> Match:
         etype, value = label.split("|", 1)

@@ -158,3 +158,12 @@ def test_a_question_listed_twice_or_blank(kb_dir: Path) -> None:
          '    text: "Growth is 8%."\n    asks: ["pay growth?", "Pay growth?"]\n')
     [problem] = problems(kb_dir)
     assert problem.path == "facts[1].asks" and "listed twice" in problem.message
+
+
+def test_a_levels_years_are_a_span(kb_dir: Path, mini_kb: knowledge.KnowledgeBase) -> None:
+    assert mini_kb.year_spans() == []  # no level says which years it spans
+    edit(kb_dir / "entities.yml", "      name: entry level\n", "      name: entry level\n      years: [3, 1]\n")
+    [problem] = problems(kb_dir)
+    assert problem.path.startswith("entities.experience_level[0].years") and "first <= last" in problem.message
+    edit(kb_dir / "entities.yml", "years: [3, 1]", "years: [0, 2]")
+    assert knowledge.load(kb_dir).year_spans() == [(0, 2, "experience_level", "entry")]

@@ -94,3 +94,21 @@ def test_short_forms_match_the_words_names_use() -> None:
     assert found(matcher, "pay with 3 to 5 yrs experience?") == [("3 to 5 yrs", "experience_level", "mid")]
     assert found(matcher, "after 5+ yrs") == [("5+ yrs", "experience_level", "experienced")]
     assert found(matcher, "3 to 5 yards") == []
+
+
+SPANS = [(0, 2, "experience_level", "entry"), (3, 4, "experience_level", "mid"),
+         (5, None, "experience_level", "experienced")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("and after 3 years?", [("3 years", "experience_level", "mid")]),
+    ("once i have around four years of experience", [("four years", "experience_level", "mid")]),
+    ("most jobs want 2 yrs experience", [("2 yrs", "experience_level", "entry")]),
+    ("what about after 12 years", [("12 years", "experience_level", "experienced")]),
+    ("after 2 years of school", []),                                  # years of study, not of work
+    ("how long is the program, 2 years?", []),
+])
+def test_years_of_experience_name_the_level_that_spans_them(text: str, expected: list) -> None:
+    matcher = EntityMatcher([("CPC", "certification", "cpc")], year_spans=SPANS)
+    assert found(matcher, text) == expected
+    assert found(EntityMatcher([("CPC", "certification", "cpc")]), text) == []  # without spans, nothing
