@@ -55,10 +55,6 @@ TOPIC_SLOT = "topic"
 RANKING_LENGTH = 5
 #: A second reading this sure of a question replaces a first reading that could not tell.
 PROMOTE_MIN = 0.8
-#: ... and a second reading this sure replaces a first question reading that is merely unsure: "what would
-#: i need for that" after remote work reads ``ask_skills`` 0.55 alone and ``ask_remote`` 1.00 after its topic.
-PROMOTE_SURE = 0.95
-UNSURE = 0.7
 #: Small talk the classifier may read a short question as ("why is that" -> affirm 0.53):
 #: replaced like ``help`` when the message is worded as a question and the reading is below PROMOTE_MIN.
 SMALL_TALK = frozenset({"affirm", "deny", "greet", "goodbye", "thanks"})
@@ -167,9 +163,8 @@ def promoted_intent(parse_data: Mapping[str, Any], second: Mapping[str, Any]) ->
 
     Only an ``ask_*`` intent at :data:`PROMOTE_MIN` or more replaces, and only a
     first reading that could not tell what was asked: a question intent below
-    ``DOUBTFUL_DECLINE`` (below :data:`UNSURE` when the second is :data:`PROMOTE_SURE`),
-    or ``help`` ("what does that cover?" after HCPCS reads as a question about the
-    bot), or small talk below :data:`PROMOTE_MIN` when the
+    ``DOUBTFUL_DECLINE``, or ``help`` ("what does that cover?" after HCPCS reads
+    as a question about the bot), or small talk below :data:`PROMOTE_MIN` when the
     message is worded as a question ("why is that" reads as ``affirm``; "yes that's
     it" stays). Declines are never replaced, with one exception: the classifier's
     own medical reading of a message with no word about health or the body ("how do
@@ -183,8 +178,6 @@ def promoted_intent(parse_data: Mapping[str, Any], second: Mapping[str, Any]) ->
     if not name.startswith("ask_") or confidence < PROMOTE_MIN or name == first_name:
         return None
     if first_name == "help" or (first_name.startswith("ask_") and first_confidence < scope.DOUBTFUL_DECLINE):
-        return {"name": name, "confidence": confidence}
-    if first_name.startswith("ask_") and first_confidence < UNSURE and confidence >= PROMOTE_SURE:
         return {"name": name, "confidence": confidence}
     text = str(parse_data.get("text") or "")
     if first_name in SMALL_TALK and first_confidence < PROMOTE_MIN and QUESTION.search(text):

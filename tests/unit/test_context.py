@@ -79,7 +79,6 @@ def intent(name: str, confidence: float) -> dict:
     ({**intent("affirm", 0.53), "text": "why is that"}, intent("ask_outlook", 0.9)),
     ({**intent("greet", 0.4), "text": "how is it?"}, intent("ask_stress", 0.85)),
     ({**intent("out_of_scope_medical", 0.99), "text": "how do i get rid of it"}, intent("ask_apprentice", 0.9)),
-    (intent("ask_skills", 0.55), intent("ask_remote", 1.0)),  # "what would i need for that" after remote work
     ({**intent("medical_emergency", 0.32), "text": "why is that happening"}, intent("ask_outlook", 0.95)),
 ])
 def test_a_sure_second_reading_replaces_a_first_that_could_not_tell(first: dict, second: dict) -> None:
@@ -87,8 +86,10 @@ def test_a_sure_second_reading_replaces_a_first_that_could_not_tell(first: dict,
 
 
 @pytest.mark.parametrize("first, second", [
-    (intent("ask_duration", 0.72), intent("ask_coding_systems", 0.99)),    # the first was sure enough
-    (intent("ask_duration", 0.66), intent("ask_coding_systems", 0.92)),    # unsure, but the second is not certain
+    (intent("ask_duration", 0.66), intent("ask_coding_systems", 0.92)),    # the first was sure enough
+    # a topic's title drags the second reading to the topic: "how much does it pay" after the outlook
+    # reads ask_salary 0.70 alone and ask_outlook 0.97 as "Coder, demand and job outlook: how much does it pay"
+    (intent("ask_salary", 0.69), intent("ask_outlook", 0.97)),
     (intent("ask_duration", 0.36), intent("ask_certification", 0.79)),     # the second is not sure enough
     (intent("ask_salary", 0.40), intent("ask_salary", 0.95)),              # same question
     (intent("ask_salary", 0.40), intent("compare", 0.95)),                 # not a question about a topic
