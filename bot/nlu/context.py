@@ -34,7 +34,7 @@ from bot.nlu import scope
 #: Where the second reading goes in the parse data (and ``latest_message`` in the action server).
 KEY = "context_reading"
 #: Words by which a message points back at what the conversation is about.
-REFERS_BACK = re.compile(r"\b(it|its|it's|that|this|those|these|they|them|one)\b", re.IGNORECASE)
+REFERS_BACK = re.compile(r"\b(it|its|it's|that|this|those|these|they|them|one|ones)\b", re.IGNORECASE)
 #: "the codes", "the exam": a definite reference to something of the subject's ("how long are the codes"
 #: after ICD-10-CM), as sure a pointer back as "those codes".
 DEFINITE = re.compile(
@@ -92,12 +92,15 @@ def subject_label(slots: Mapping[str, Any], kb: KnowledgeBase, with_topic: bool 
 
 
 def points_back(parse_data: Mapping[str, Any]) -> bool:
-    """A short message that points back ("it", "that", "the exam", "other") and names no entity.
+    """A short message that points back ("it", "that", "the exam", "other") and names no subject.
 
-    One that names an entity says what it is about.
+    One that names a credential, body or code set says what it is about; a job or a
+    level only narrows what it points back at ("which ones are entry level" after job titles).
     """
     text = str(parse_data.get("text") or "").strip()
-    if not text or text.startswith("/") or parse_data.get("entities") or len(text.split()) > MAX_WORDS:
+    if not text or text.startswith("/") or len(text.split()) > MAX_WORDS:
+        return False
+    if any(e.get("entity") not in QUALIFIERS for e in parse_data.get("entities") or []):
         return False
     return bool(REFERS_BACK.search(text) or BARE_WHY.match(text) or DEFINITE.search(text) or ANOTHER.search(text))
 

@@ -38,9 +38,20 @@ def test_a_short_follow_up_pointing_back_gets_the_label_in_front(kb: knowledge.K
         f"{kb.topics['outlook'].title}: why?")
 
 
+def test_a_job_or_a_level_narrows_what_the_follow_up_points_back_at(kb: knowledge.KnowledgeBase) -> None:
+    titles = kb.topics["job_titles"].title
+    entry = [{"entity": "experience_level", "value": "entry"}]
+    assert context.contextual_text(parse("which ones are entry level", entry), {"topic": "job_titles"}, kb) == (
+        f"{titles}: which ones are entry level")
+    assert context.contextual_text(parse("what do they pay coders", [{"entity": "role", "value": "coder"}]),
+                                   {"certification": ["crc"]}, kb) == "CRC: what do they pay coders"
+
+
 @pytest.mark.parametrize("data", [
     parse("how long does a certification exam take"),                              # does not point back
     parse("how do i get it", [{"entity": "certification", "value": "ccs"}]),       # names what it is about
+    parse("which ones are entry level", [{"entity": "experience_level", "value": "entry"},
+                                         {"entity": "certification", "value": "ccs"}]),
     parse("so how would i go about getting it if i only have a diploma"),          # long enough to stand alone
     parse('/ask_salary{"certification": "cpc"}'),                                  # a button
     parse("   "),
