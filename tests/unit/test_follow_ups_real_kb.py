@@ -50,3 +50,10 @@ async def test_entry_level_ones_after_job_titles_stays_on_job_titles() -> None:
     events, text = await reply(inform({"experience_level": "entry"}, {"topic": "job_titles"}, "entry level ones?"))
     assert text.startswith("Medical records clerk and billing assistant are entry-level titles")
     assert SlotSet("topic", "salary") not in events
+
+
+@pytest.mark.asyncio
+async def test_the_senior_ones_after_job_titles_are_the_leadership_titles() -> None:
+    _, text = await reply(inform({"experience_level": "experienced"}, {"topic": "job_titles"}, "and the senior ones?"))
+    assert text.startswith("Leadership titles")  # a job-titles fact about that level, not "nothing specific"
+    assert "manager" in text
