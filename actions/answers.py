@@ -161,6 +161,11 @@ def follow_up_intent(tracker: Tracker, said: Dict[str, List[str]], context: Dict
     text = tracker.latest_message.get("text") or ""
     if said or text.startswith("/") or scope.override(text) is not None:
         return None
+    if (len(text.split()) <= FOLLOW_UP_MAX_WORDS and WHO_ISSUES.search(text) and REFERS_BACK.search(text)
+            and any(context.get(etype) for etype in ISSUED_TYPES)):
+        # "who runs that one?" after the CPC-P asks for its issuer, whatever the classifier made of
+        # it (ask_job_titles 0.30, a hair from the fallback threshold)
+        return "ask_organization"
     best_asked = best_question(tracker)
     if context_reading(tracker):
         # read after its subject, the message says whether it asks about it ("CPC: tell me a

@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import ActionAnswer
+from actions.answers import ActionAnswer, ActionDecline
 from bot import knowledge
 
 
@@ -57,3 +57,18 @@ async def test_the_senior_ones_after_job_titles_are_the_leadership_titles() -> N
     _, text = await reply(inform({"experience_level": "experienced"}, {"topic": "job_titles"}, "and the senior ones?"))
     assert text.startswith("Leadership titles")  # a job-titles fact about that level, not "nothing specific"
     assert "manager" in text
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("text", ["who runs that one", "who gives it out?"])
+async def test_who_issues_it_after_a_credential_is_answered_even_when_unsure(text: str) -> None:
+    tracker = Tracker.from_dict({
+        "sender_id": "real-kb", "paused": False, "followup_action": None, "active_loop": {},
+        "latest_action_name": "action_listen", "events": [],
+        "slots": {"topic": "salary", **{etype: None for etype in knowledge.ENTITY_TYPES}, "certification": ["cpc_p"]},
+        "latest_message": {"text": text, "intent": {"name": "nlu_fallback", "confidence": 0.3}, "entities": []},
+    })
+    dispatcher = CollectingDispatcher()
+    events = await ActionDecline().run(dispatcher, tracker, {})
+    assert SlotSet("declined", False) in events
+    assert "AAPC" in dispatcher.messages[0]["text"]
