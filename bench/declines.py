@@ -17,7 +17,7 @@ from bench import ROOT
 from bench.matching import normalise
 
 #: Responses that mean "not answered": the bot declined, did not understand,
-#: pointed to emergency care or only listed what it can do.
+#: was told it had misunderstood, pointed to emergency care or only listed what it can do.
 DECLINE_RESPONSES = (
     "utter_out_of_scope",
     "utter_out_of_scope_medical",
@@ -25,6 +25,7 @@ DECLINE_RESPONSES = (
     "utter_english_only",
     "utter_emergency",
     "utter_fallback",
+    "utter_complain",
     "utter_help",
 )
 EMERGENCY = "utter_emergency"

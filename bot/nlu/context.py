@@ -57,7 +57,9 @@ RANKING_LENGTH = 5
 PROMOTE_MIN = 0.8
 #: Small talk the classifier may read a short question as ("why is that" -> affirm 0.53):
 #: replaced like ``help`` when the message is worded as a question and the reading is below PROMOTE_MIN.
-SMALL_TALK = frozenset({"affirm", "deny", "greet", "goodbye", "thanks"})
+SMALL_TALK = frozenset({"affirm", "deny", "complain", "greet", "goodbye", "thanks"})
+#: "that's not what I asked": answered with an apology and a request to rephrase.
+COMPLAINT = "complain"
 QUESTION = re.compile(
     r"\?\s*$|^\s*(why|how|what|whats|what's|when|where|who|which|is|are|does|do|can|could|will|would|should)\b",
     re.IGNORECASE,
@@ -169,7 +171,7 @@ def promoted_intent(parse_data: Mapping[str, Any], second: Mapping[str, Any]) ->
     ``DOUBTFUL_DECLINE``, or ``help`` ("what does that cover?" after HCPCS reads
     as a question about the bot), or small talk below :data:`PROMOTE_MIN` when the
     message is worded as a question ("why is that" reads as ``affirm``; "yes that's
-    it" stays). Declines are never replaced, with one exception: the classifier's
+    it" stays), or a complaint worded as a question, however sure. Declines are never replaced, with one exception: the classifier's
     own medical reading of a message with no word about health or the body ("how do
     i get rid of it" after the CPC-A), or its doubtful emergency reading of one
     (:func:`unfounded_health_decline`). Their rules run on the first reading, and
@@ -185,6 +187,10 @@ def promoted_intent(parse_data: Mapping[str, Any], second: Mapping[str, Any]) ->
     text = str(parse_data.get("text") or "")
     if first_name in SMALL_TALK and first_confidence < PROMOTE_MIN and QUESTION.search(text):
         return {"name": name, "confidence": confidence}  # "why is that" after the outlook is no "yes"
+    if first_name == COMPLAINT and QUESTION.search(text):
+        # "why is that happening" after the outlook reads as a complaint (0.85) for its "that": a question
+        # the subject makes sure of is a question, however sure the complaint reading
+        return {"name": name, "confidence": confidence}
     if unfounded_health_decline(parse_data):
         return {"name": name, "confidence": confidence}  # "how do i get rid of it" after the CPC-A
     return None

@@ -55,6 +55,14 @@ def test_out_of_scope_is_declined_and_conversation_goes_on(chat: Chat) -> None:
     assert "$" in chat.text("ok so how much do coders earn")
 
 
+def test_a_complaint_gets_an_apology_and_a_way_on(chat: Chat) -> None:
+    chat.text("how long does it take to get certified")
+    messages = chat.say("ugh that's not what i wanted to know")
+    assert "another way" in messages[0]["text"]  # not "No problem" (deny) or a goodbye
+    assert messages[0].get("buttons")
+    assert "$" in chat.text("ok how much do coders make")
+
+
 def test_fallback_offers_topics_as_buttons(chat: Chat) -> None:
     messages = chat.say("hmm blarg the thing with the stuff")
     assert any(m.get("buttons") for m in messages)

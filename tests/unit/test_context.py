@@ -91,6 +91,7 @@ def intent(name: str, confidence: float) -> dict:
     ({**intent("greet", 0.4), "text": "how is it?"}, intent("ask_stress", 0.85)),
     ({**intent("out_of_scope_medical", 0.99), "text": "how do i get rid of it"}, intent("ask_apprentice", 0.9)),
     ({**intent("medical_emergency", 0.32), "text": "why is that happening"}, intent("ask_outlook", 0.95)),
+    ({**intent("complain", 0.85), "text": "why is that happening"}, intent("ask_outlook", 0.95)),
 ])
 def test_a_sure_second_reading_replaces_a_first_that_could_not_tell(first: dict, second: dict) -> None:
     assert context.promoted_intent(first, second) == second["intent"]
@@ -113,6 +114,7 @@ def test_a_sure_second_reading_replaces_a_first_that_could_not_tell(first: dict,
     ({**intent("medical_emergency", 0.3), "text": "my coworker just passed out"}, intent("ask_stress", 0.9)),
     ({**intent("medical_emergency", 0.3), "text": "is that why it hurts"}, intent("ask_stress", 0.9)),
     (intent("greet", 0.2), intent("ask_exam", 0.9)),
+    ({**intent("complain", 0.95), "text": "that's not what i asked"}, intent("ask_exam", 0.9)),  # no question
     ({**intent("affirm", 0.6), "text": "yes that's it"}, intent("ask_certification", 0.9)),  # not a question
     ({**intent("thanks", 0.9), "text": "thanks, is that all?"}, intent("ask_exam", 0.9)),   # sure small talk
     ({}, intent("ask_exam", 0.9)),
