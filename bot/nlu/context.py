@@ -171,9 +171,10 @@ def promoted_intent(parse_data: Mapping[str, Any], second: Mapping[str, Any]) ->
     ``DOUBTFUL_DECLINE``, or ``help`` ("what does that cover?" after HCPCS reads
     as a question about the bot), or small talk below :data:`PROMOTE_MIN` when the
     message is worded as a question ("why is that" reads as ``affirm``; "yes that's
-    it" stays), or a complaint worded as a question, however sure. Declines are never replaced, with one exception: the classifier's
-    own medical reading of a message with no word about health or the body ("how do
-    i get rid of it" after the CPC-A), or its doubtful emergency reading of one
+    it" stays), or a complaint worded as a question, however sure. Declines are never
+    replaced, with one exception: the classifier's own medical reading of a message
+    with no word about health or the body ("how do i get rid of it" after the
+    CPC-A), or its doubtful emergency reading of one
     (:func:`unfounded_health_decline`). Their rules run on the first reading, and
     ``action_decline`` reads the second itself.
     """
