@@ -57,8 +57,9 @@ RANKING_LENGTH = 5
 PROMOTE_MIN = 0.8
 #: Small talk the classifier may read a short question as ("why is that" -> affirm 0.53):
 #: replaced like ``help`` when the message is worded as a question and the reading is below PROMOTE_MIN.
-SMALL_TALK = frozenset({"affirm", "deny", "complain", "greet", "goodbye", "thanks"})
-#: "that's not what I asked": answered with an apology and a request to rephrase.
+SMALL_TALK = frozenset({"affirm", "deny", "greet", "goodbye", "thanks"})
+#: "that's not what I asked": answered with an apology and a request to rephrase; worded as a
+#: question, replaced by a sure second reading however sure it is itself.
 COMPLAINT = "complain"
 QUESTION = re.compile(
     r"\?\s*$|^\s*(why|how|what|whats|what's|when|where|who|which|is|are|does|do|can|could|will|would|should)\b",
