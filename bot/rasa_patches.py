@@ -2,7 +2,9 @@
 
 Installed when ``bot.nlu.components`` is imported, which every process that
 loads the model does (``rasa run``, ``rasa shell``, ``rasa test``); installing
-twice is harmless.
+twice is harmless. Each patch replaces code of exactly Rasa 3.6.21, so
+:func:`install` refuses any other version with a clear error
+(:class:`UnsupportedRasaVersion`) instead of patching code it has not seen.
 
 * ``RemoteAction._validate_action_result`` calls ``jsonschema.validate`` for
   every custom action, which re-checks the (constant) schema and builds a new
@@ -24,9 +26,10 @@ twice is harmless.
   releases the GIL) the server can do nothing else. Here the same graph call
   runs in a small thread pool and the loop serves other conversations
   meanwhile; messages of one conversation stay in order (Rasa's lock store
-  holds the conversation for the whole turn). A short follow-up pointing back
-  at the subject in context is parsed a second time with that subject in front
-  (:mod:`bot.nlu.context`). Everything else in the method is Rasa's own code.
+  holds the conversation for the whole turn). The patch also gives
+  :mod:`bot.nlu.rereading` a way to parse a text a second time; which messages
+  are read again, and what that changes, is decided there, not here.
+  Everything else in the method is Rasa's own code.
 * ``GraphSchema.minimal_graph_schema`` walks the whole dependency tree of the
   graph again, without memoising shared sub-trees, every time the graph runs:
   once for the NLU and once for the policies on every turn, ~6% of the
@@ -58,8 +61,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from bot import knowledge
-from bot.nlu import context, question
+from bot.nlu import rereading
 
 structlogger = structlog.get_logger()
 
@@ -172,8 +174,13 @@ async def _parse_message(
             tracker = DialogueStateTracker.from_events(message.sender_id, [])
         parse = functools.partial(self._parse_message_with_graph, message, tracker, only_output_properties)
         parse_data = await asyncio.get_running_loop().run_in_executor(_pool(), parse)
-        await _read_final_question(self, message, tracker, parse_data)
-        await _read_in_context(self, message, tracker, parse_data)
+
+        async def parse_again(text: str, as_sender: bool) -> Dict[str, Any]:
+            return await _parse_text(self, text, message.sender_id if as_sender else None, tracker)
+
+        slots = {name: slot.value for name, slot in tracker.slots.items()}
+        labels: Dict[str, Dict[str, float]] = self.__dict__.setdefault("_context_label_scores", {})
+        await rereading.reread(parse_again, parse_data, slots, labels)
     self._update_full_retrieval_intent(parse_data)
     structlogger.debug("processor.message.parse", parse_data_text=parse_data["text"],
                        parse_data_intent=parse_data["intent"], parse_data_entities=parse_data["entities"])
@@ -181,61 +188,11 @@ async def _parse_message(
     return parse_data
 
 
-async def _read_final_question(processor: MessageProcessor, message: UserMessage, tracker: DialogueStateTracker,
-                               parse_data: Dict[str, Any]) -> None:
-    """A message of several sentences is read again by its last question (see :mod:`bot.nlu.question`)."""
-    asked = question.final_question(str(parse_data.get("text") or ""))
-    if asked is None:
-        return  # most messages: one sentence
-    reading = await _parse_text(processor, asked, message.sender_id, tracker)
-    decided = question.decided_intent(parse_data, reading)
-    parse_data[question.KEY] = {"text": asked, "intent": reading.get("intent") or {}}
-    if decided is not None:
-        parse_data[question.KEY]["replaced_intent"] = parse_data["intent"]
-        parse_data["intent"] = decided
-
-
-async def _read_in_context(processor: MessageProcessor, message: UserMessage, tracker: DialogueStateTracker,
-                           parse_data: Dict[str, Any]) -> None:
-    """A short follow-up pointing back ("how do I get it?") is parsed again after its subject ("CRC: ...").
-
-    The second reading goes into ``parse_data`` under ``context.KEY`` (see :mod:`bot.nlu.context`);
-    its intent becomes the message's where :func:`context.promoted_intent` says so.
-    """
-    if not context.points_back(parse_data):
-        return  # most messages: nothing more to do
-    slots = {name: slot.value for name, slot in tracker.slots.items()}
-    text = context.contextual_text(parse_data, slots, knowledge.get())
-    if text is None:
-        return
-    second = await _parse_text(processor, text, message.sender_id, tracker)
-    parse_data[context.KEY] = context.reading(text, second, await _label_scores(processor, text, tracker))
-    promoted = context.promoted_intent(parse_data, second)
-    if promoted is not None:  # the first reading could not tell what was asked; the second can
-        parse_data[context.KEY][context.REPLACED] = parse_data["intent"]
-        parse_data["intent"] = promoted
-
-
 async def _parse_text(processor: MessageProcessor, text: str, sender_id: str | None,
                       tracker: DialogueStateTracker) -> Dict[str, Any]:
     message = UserMessage(text, sender_id=sender_id)
     parse = functools.partial(processor._parse_message_with_graph, message, tracker, True)
     return await asyncio.get_running_loop().run_in_executor(_pool(), parse)
-
-
-#: Labels whose fact scores are kept, per loaded model (a label is a few entity names or a topic title).
-LABEL_CACHE_SIZE = 512
-
-
-async def _label_scores(processor: MessageProcessor, text: str, tracker: DialogueStateTracker) -> Dict[str, float]:
-    """The fact scores of the label alone ("CRC:"), parsed once per label and model."""
-    cache: Dict[str, Dict[str, float]] = processor.__dict__.setdefault("_context_label_scores", {})
-    label = context.label_of(text)
-    if label not in cache:
-        if len(cache) >= LABEL_CACHE_SIZE:
-            cache.clear()
-        cache[label] = dict((await _parse_text(processor, label, None, tracker)).get("fact_scores") or {})
-    return cache[label]
 
 
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
@@ -246,9 +203,32 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
         cursor.close()
 
 
+#: The Rasa version every patch here was written against and tested with.
+RASA_VERSION = "3.6.21"
+
+
+class UnsupportedRasaVersion(RuntimeError):
+    """The installed Rasa is not the one these patches replace code of."""
+
+
+def check_version(installed: str | None = None) -> None:
+    """Raises :class:`UnsupportedRasaVersion` unless Rasa is :data:`RASA_VERSION`."""
+    if installed is None:
+        from importlib.metadata import version
+
+        installed = version("rasa")
+    if installed != RASA_VERSION:
+        raise UnsupportedRasaVersion(
+            f"bot/rasa_patches.py replaces code of Rasa {RASA_VERSION}, but Rasa {installed} is installed. "
+            f"Install rasa=={RASA_VERSION} (pyproject.toml pins it), or re-check each patch against "
+            f"the new version's source before changing RASA_VERSION."
+        )
+
+
 def install() -> None:
     from bot.channels import resilience
 
+    check_version()
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
     Event.resolve_by_type = staticmethod(_resolve_by_type)  # type: ignore[method-assign,assignment]
     MessageProcessor.parse_message = _parse_message  # type: ignore[method-assign]

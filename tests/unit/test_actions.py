@@ -9,10 +9,11 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import ActionAnswer, ActionDecline, carried_over
+from actions.answers import ActionAnswer, ActionDecline
 from actions.comparisons import ActionCompare
 from actions.suggestions import ActionSuggestTopics
 from bot import knowledge
+from bot.dialogue.decide import carried_over
 
 ENTITY_SLOTS = {etype: None for etype in knowledge.ENTITY_TYPES}
 

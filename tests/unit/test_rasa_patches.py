@@ -271,3 +271,13 @@ async def test_the_last_question_of_a_story_is_read_alone_and_decides() -> None:
     assert result["intent"] == {"name": "ask_exam", "confidence": 0.99}
     assert result["entities"] == [{"entity": "certification", "value": "ccs"}]  # the background says which exam
     assert result[question.KEY]["replaced_intent"] == {"name": "ask_organization", "confidence": 0.6}
+
+
+def test_any_other_rasa_version_is_refused_with_a_clear_error() -> None:
+    rasa_patches.check_version("3.6.21")
+    with pytest.raises(rasa_patches.UnsupportedRasaVersion, match="Rasa 3.6.21.*Rasa 3.7.0 is installed"):
+        rasa_patches.check_version("3.7.0")
+
+
+def test_the_installed_rasa_is_the_patched_one() -> None:
+    rasa_patches.check_version()

@@ -1,0 +1,68 @@
+"""How a turn is understood and what it is about: the decision table.
+
+A message goes through three stages. Each row says which stage decides what, and
+where; no later stage second-guesses an earlier one except where a row says so.
+
+==================================  ==========================================  ===================================
+what the message is                 decided by                                  what the person gets
+==================================  ==========================================  ===================================
+a typed ``/intent{...}``            ``InputGuard`` (NLU): only the bot's own    the button's answer, or the text
+                                    button payloads are honoured                read as words
+an emergency, another language,     ``ScopeRules`` (NLU, :mod:`bot.nlu.scope`)  911/988, "English only", "I can't
+a code look-up, medical advice,     over the classifier's reading               look up codes", "ask a doctor",
+another occupation only                                                         the out-of-scope reply
+gibberish, no letters               ``VocabularyGate`` (NLU)                    "not sure what you mean" + topics
+a story, then a question            :mod:`bot.nlu.rereading`: the question's    the question's answer
+                                    sure reading (>= 0.8) is the intent
+a short follow-up pointing back     :mod:`bot.nlu.rereading`: read again as     that question's answer about the
+("how much does it pay?")           "CCS: how much does it pay?"; the second    subject in context
+                                    reading's intent where the first could
+                                    not tell
+small talk, a complaint             ``data/rules.yml`` -> ``utter_*``           a fixed reply from ``domain.yml``
+``ask_*``, ``inform``               :func:`decide` -> ``decide_question``       facts of the intent's topic about
+                                                                                what is named, or else what the
+                                                                                conversation is about
+``compare``                         :func:`decide` -> ``decide_comparison``     side by side, or one thing's card,
+                                                                                or "tell me the two things"
+``out_of_scope``, ``nlu_fallback``  :func:`decide` -> ``decide_decline``        a short follow-up about the subject
+                                                                                is answered; else the decline or
+                                                                                fallback reply (a rule on the
+                                                                                ``declined`` slot) and topics
+==================================  ==========================================  ===================================
+
+In the action server, :func:`decide` is the one entry point: actions read the
+tracker into a :class:`Turn`, call it, and dispatch the :class:`Decision`.
+Which topic answers, what a follow-up points at and which facts lead are
+decided in :mod:`bot.dialogue.decide` and :mod:`bot.answers`.
+"""
+
+from __future__ import annotations
+
+from bot import knowledge
+from bot.dialogue.decide import (
+    ANSWER,
+    ASK_FOR_TWO,
+    COMPARE,
+    DECLINE,
+    Decision,
+    decide_comparison,
+    decide_decline,
+    decide_question,
+    remembered,
+)
+from bot.dialogue.turn import Turn
+
+__all__ = ["ANSWER", "ASK_FOR_TWO", "COMPARE", "DECLINE", "Decision", "Turn", "decide", "remembered"]
+
+#: Intents the action server decides (every other intent has a fixed reply by rule).
+DECLINED = frozenset({"out_of_scope", "nlu_fallback"})
+
+
+def decide(turn: Turn, kb: knowledge.KnowledgeBase | None = None) -> Decision:
+    """The decision for a turn routed to the action server (see the table above)."""
+    kb = kb or knowledge.get()
+    if turn.intent == "compare":
+        return decide_comparison(kb, turn)
+    if turn.intent in DECLINED:
+        return decide_decline(kb, turn)
+    return decide_question(kb, turn)

@@ -1,0 +1,133 @@
+"""What the action server knows of a turn: the NLU reading and the conversation state.
+
+Built from a rasa_sdk ``Tracker`` (:meth:`Turn.from_tracker`), or directly in
+tests. Everything the decision (:mod:`bot.dialogue.decide`) reads is here, so
+it never touches the tracker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Mapping
+
+from bot import knowledge
+from bot.nlu import context, scope
+from bot.nlu.relevance import FACT_SCORES
+
+Subject = Dict[str, List[str]]
+TOPIC_SLOT = context.TOPIC_SLOT
+
+
+def _scores(raw: Any) -> Dict[str, float]:
+    if not isinstance(raw, dict):
+        return {}
+    return {k: float(v) for k, v in raw.items() if isinstance(k, str) and isinstance(v, (int, float))}
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One user message as read by the NLU, with what the conversation was about before it."""
+
+    text: str = ""
+    intent: str | None = None
+    confidence: float = 0.0
+    #: intent names of the classifier's ranking, best first
+    ranking: List[str] = field(default_factory=list)
+    #: entities the message names, by type, known ids only, in order
+    said: Subject = field(default_factory=dict)
+    #: what the conversation was about before this message (the slots)
+    context: Subject = field(default_factory=dict)
+    #: every entity the conversation has been about, newest first
+    history: Subject = field(default_factory=dict)
+    topic: str | None = None
+    #: {fact id: similarity} for the message (``FactRanker``)
+    scores: Dict[str, float] = field(default_factory=dict)
+    #: the second reading after the subject in context (:mod:`bot.nlu.context`), {} if none
+    reading: Dict[str, Any] = field(default_factory=dict)
+    #: another occupation the message weighs this field against ("than nursing")
+    compared_with: str | None = None
+
+    # --- the second reading ------------------------------------------------------------------
+    @property
+    def read_in_context(self) -> bool:
+        """Whether the message's intent is that of its second reading."""
+        return bool(self.reading.get(context.REPLACED))
+
+    def fact_scores(self, in_context: bool = False) -> Dict[str, float]:
+        """The message's fact scores, or (``in_context``) those of its second reading when there is one."""
+        raw = self.reading.get(FACT_SCORES) if in_context else None
+        return self.scores if raw is None else _scores(raw)
+
+    @property
+    def label_scores(self) -> Dict[str, float]:
+        """The fact scores of the second reading's label alone ("CRC:")."""
+        return _scores(self.reading.get(context.LABEL_SCORES))
+
+    def contextual_intent(self, min_confidence: float) -> str | None:
+        """The ``ask_*`` intent of the second reading, if it is that sure of it."""
+        intent = self.reading.get("intent")
+        if not isinstance(intent, dict):
+            return None
+        name, confidence = str(intent.get("name") or ""), intent.get("confidence")
+        if name.startswith("ask_") and isinstance(confidence, (int, float)) and confidence >= min_confidence:
+            return name
+        return None
+
+    @property
+    def best_question(self) -> str | None:
+        """The classifier's best ``ask_*`` intent for the message."""
+        return next((name for name in self.ranking if name.startswith("ask_")), None)
+
+    # --- from a tracker ----------------------------------------------------------------------
+    @classmethod
+    def from_tracker(cls, tracker: Any, kb: knowledge.KnowledgeBase) -> Turn:
+        latest: Mapping[str, Any] = tracker.latest_message or {}
+        intent = latest.get("intent") or {}
+        reading = latest.get(context.KEY)
+        compared = latest.get(scope.COMPARED_KEY)
+        return cls(
+            text=str(latest.get("text") or ""),
+            intent=intent.get("name"),
+            confidence=float(intent.get("confidence") or 0.0),
+            ranking=[str(r.get("name", "")) for r in latest.get("intent_ranking") or [] if isinstance(r, dict)],
+            said=_said(latest, kb),
+            context=_context(tracker),
+            history=_history(tracker),
+            topic=tracker.get_slot(TOPIC_SLOT),
+            scores=_scores(latest.get(FACT_SCORES)),
+            reading=reading if isinstance(reading, dict) else {},
+            compared_with=str(compared) if compared else None,
+        )
+
+
+def _said(latest: Mapping[str, Any], kb: knowledge.KnowledgeBase) -> Subject:
+    subject: Subject = {}
+    for entity in latest.get("entities") or []:
+        etype, value = entity.get("entity"), entity.get("value")
+        if etype in knowledge.ENTITY_TYPES and isinstance(value, str) and kb.entity(etype, value):
+            values = subject.setdefault(etype, [])
+            if value not in values:
+                values.append(value)
+    return subject
+
+
+def _context(tracker: Any) -> Subject:
+    subject: Subject = {}
+    for etype in knowledge.ENTITY_TYPES:
+        value = tracker.get_slot(etype)
+        if value:
+            subject[etype] = list(value) if isinstance(value, list) else [value]
+    return subject
+
+
+def _history(tracker: Any) -> Subject:
+    """"what does a biller do?" / "and coders?" / "which one pays more?": the slot holds only the coder."""
+    subject: Subject = {}
+    for event in reversed(tracker.events or []):
+        if event.get("event") != "slot" or event.get("name") not in knowledge.ENTITY_TYPES:
+            continue
+        value = event.get("value")
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and item not in subject.setdefault(event["name"], []):
+                subject[event["name"]].append(item)
+    return {etype: ids for etype, ids in subject.items() if ids}
