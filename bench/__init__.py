@@ -1,7 +1,8 @@
 """Benchmarks for the bot: ``python -m bench`` (``make bench``).
 
 Sections (``--only``): ``nlu`` (5-fold cross-validation), ``answers`` (held-out
-dev questions over REST), ``oos`` (out-of-scope declines), ``speed`` (latency,
+dev questions over REST), ``oos`` (out-of-scope declines), ``real`` and ``real_test`` (questions
+real people asked, over REST), ``speed`` (latency,
 throughput, start-up, memory), ``baseline`` (TF-IDF search over the seed
 articles) and ``training`` (full ``rasa train`` wall clock). Results go to
 ``bench/results.json`` and ``bench/REPORT.md``; scratch files to ``bench/out/``.
@@ -22,4 +23,7 @@ RESULTS = BENCH / "results.json"
 REPORT = BENCH / "REPORT.md"
 DEV_QUESTIONS = BENCH / "dev_questions.yml"
 OUT_OF_SCOPE = BENCH / "out_of_scope.yml"
+#: Questions real people posted on public pages: the development set, and one held out until a change is done.
+REAL_DEV = BENCH / "real_questions.yml"
+REAL_TEST = BENCH / "real_test.yml"
 MODEL = ROOT / "models" / "current.tar.gz"

@@ -12,10 +12,10 @@ import traceback
 from pathlib import Path
 from typing import Any, Callable, Dict, List
 
-from bench import MODEL, OUT, REPORT, RESULTS, ROOT
+from bench import MODEL, OUT, REAL_DEV, REAL_TEST, REPORT, RESULTS, ROOT
 
-SECTIONS = ("baseline", "nlu", "training", "answers", "oos", "speed")
-BOT_SECTIONS = ("answers", "oos", "speed")
+SECTIONS = ("baseline", "nlu", "training", "answers", "real", "real_test", "oos", "speed")
+BOT_SECTIONS = ("answers", "real", "real_test", "oos", "speed")
 
 
 def model_facts(model: Path) -> Dict[str, Any]:
@@ -135,8 +135,9 @@ def main(argv: List[str] | None = None) -> int:
 
     bot_sections = [s for s in args.sections if s in BOT_SECTIONS]
     if bot_sections:
-        from bench import answers, oos, speed
+        from bench import answers, oos, real, speed
         from bench.botrun import running_bot
+        from bench.dataset import load_real
         from bench.declines import DeclineDetector
 
         detector = DeclineDetector.from_domain()
@@ -149,6 +150,10 @@ def main(argv: List[str] | None = None) -> int:
                     qs, convs, items = questions[::10], conversations[:3], oos_items[::4]
                 if "answers" in bot_sections:
                     record("answers", lambda: answers.run(bot, qs, convs, detector))
+                if "real" in bot_sections:
+                    record("real", lambda: real.run(bot, load_real(REAL_DEV), detector, "real"))
+                if "real_test" in bot_sections:
+                    record("real_test", lambda: real.run(bot, load_real(REAL_TEST), detector, "real_test"))
                 if "oos" in bot_sections:
                     record("oos", lambda: oos.run(bot, items, detector))
                 if "speed" in bot_sections:

@@ -141,6 +141,8 @@ def turns_by_sender(db: Path, senders: List[str] | None = None) -> Dict[str, Lis
                 "classifier_intent": ranking[0].get("name") if ranking else None,
                 "classifier_confidence": round(float(ranking[0].get("confidence") or 0.0), 3) if ranking else None,
                 "entities": [f"{e.get('entity')}={e.get('value')}" for e in parse.get("entities") or []],
+                # the classifier's runs on this message: once, plus each second reading (bot.nlu.rereading)
+                "nlu_runs": 1 + sum(key in parse for key in ("question_reading", "context_reading")),
                 "actions": [],
             })
         elif type_name == "action" and sender in turns and action_name not in (None, "action_listen"):

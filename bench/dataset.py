@@ -1,4 +1,9 @@
-"""Loads the held-out dev set (``dev_questions.yml``) and ``out_of_scope.yml``."""
+"""Loads the held-out sets: ``dev_questions.yml``, ``out_of_scope.yml`` and the real-question sets.
+
+The real-question sets (``real_questions.yml`` for development, ``real_test.yml``
+held out until a change is done) hold questions people posted on public pages,
+each with its ``source`` address; see :func:`load_real`.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +24,8 @@ class Question:
     text: str
     expect: Tuple[Item, ...]
     topic: str = ""
+    kind: str = ""
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -97,3 +104,43 @@ def load_dev(path: Path = DEV_QUESTIONS) -> Tuple[List[Question], List[Conversat
 def load_out_of_scope(path: Path = OUT_OF_SCOPE) -> List[OutOfScope]:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return [OutOfScope(str(o["id"]), str(o["text"]), str(o["kind"])) for o in data.get("out_of_scope") or []]
+
+
+@dataclass(frozen=True)
+class RealSet:
+    questions: List[Question]
+    conversations: List[Conversation]
+    declines: List[OutOfScope]
+
+
+def load_real(path: Path) -> RealSet:
+    """A real-question set: ``questions`` (with ``kind`` and ``source``), ``conversations``, ``declines``.
+
+    Every item must name the page it was taken from; a set without sources is
+    not a real-question set.
+    """
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    questions: List[Question] = []
+    for q in data.get("questions") or []:
+        where = f"{path}: {q.get('id')}"
+        if not str(q.get("source") or "").startswith("http"):
+            raise ValueError(f"{where}: every question needs its source address")
+        questions.append(Question(str(q["id"]), str(q["text"]), _expect(q.get("expect"), where),
+                                  str(q.get("topic") or ""), str(q.get("kind") or "question"), str(q["source"])))
+    conversations: List[Conversation] = []
+    for conv in data.get("conversations") or []:
+        cid = str(conv["id"])
+        if not str(conv.get("source") or "").startswith("http"):
+            raise ValueError(f"{path}: {cid}: every conversation needs its source address")
+        turns = tuple(
+            Question(f"{cid}.{n}", str(t["text"]), _expect(t.get("expect"), f"{path}: {cid} turn {n}"),
+                     "conversation", "turn", str(conv["source"]))
+            for n, t in enumerate(conv.get("turns") or [], start=1)
+        )
+        conversations.append(Conversation(cid, turns))
+    declines = [OutOfScope(str(d["id"]), str(d["text"]), str(d.get("kind") or "other_topic"))
+                for d in data.get("declines") or []]
+    ids = [q.id for q in questions] + [c.id for c in conversations] + [d.id for d in declines]
+    if len(ids) != len(set(ids)):
+        raise ValueError(f"{path}: duplicate ids")
+    return RealSet(questions, conversations, declines)

@@ -1,4 +1,4 @@
-"""Small command line: ``python -m bot check`` validates the knowledge base."""
+"""Small command line: ``python -m bot check`` validates the knowledge base; ``augment`` writes generated NLU data."""
 
 from __future__ import annotations
 
@@ -115,6 +115,7 @@ def main(argv: List[str] | None = None) -> int:
     check.add_argument("folder", nargs="?", help="knowledge folder (default: knowledge/)")
     sub.add_parser("run", help="start the action server, the Rasa server and the demo website")
     sub.add_parser("chat", help="rasa shell, with the action server around it")
+    sub.add_parser("augment", help="write data/nlu/generated/ (follow-ups in context, questions after a story)")
     args = parser.parse_args(argv)
     if args.command == "check":
         return _check(args.folder)
@@ -122,6 +123,13 @@ def main(argv: List[str] | None = None) -> int:
         return _run()
     if args.command == "chat":
         return _chat()
+    if args.command == "augment":
+        from bot import knowledge
+        from bot.nlu import augment
+
+        for path in augment.write(knowledge.load()):
+            print(f"wrote {path.relative_to(augment.ROOT)}")
+        return 0
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 

@@ -449,6 +449,8 @@ def answer_topic(kb: KnowledgeBase, topic_id: str, subject: Subject,
         body = " ".join(sentences)
         paragraphs.append(f"{_capital(entity.short_label)}: {body}" if many and entity else body)
     paragraphs = (lead + paragraphs) if not blocks[0][0] else (paragraphs + lead)
+    if topic.lead:
+        paragraphs.insert(0, topic.lead)
     if compared_with:
         paragraphs.insert(0, ONE_SIDE.format(other=compared_with))
     if also:

@@ -39,18 +39,29 @@ def _non_blank(value: str) -> str:
 
 
 class Source(Record):
-    """Where a fact comes from: a seed article or an issuing body's page."""
+    """Where a fact comes from: a seed article, an issuing body's or government page, or a third party.
+
+    A ``third_party`` source's ``short`` label must say so ("third-party"): users see
+    it in the source line, and figures such a site quotes from an issuer are worth
+    less than the issuer's own page.
+    """
 
     id: str = Field(..., regex=ID_PATTERN)
     title: str
     short: str = Field(..., description="Short label used inline, e.g. 'AAPC'.")
-    kind: str = Field(..., regex=r"^(seed_article|issuing_body|government)$")
+    kind: str = Field(..., regex=r"^(seed_article|issuing_body|government|third_party)$")
     publisher: str | None = None
     url: str | None = None
     seed_file: str | None = None
     year: int | None = None
 
     _title = validator("title", "short", allow_reuse=True)(_non_blank)
+
+    @validator("kind")
+    def _third_party_labelled(cls, kind: str, values: dict) -> str:
+        if kind == "third_party" and "third-party" not in str(values.get("short") or "").lower():
+            raise ValueError("a third_party source's short label must say 'third-party'")
+        return kind
 
 
 class Entity(Record):
@@ -139,6 +150,10 @@ class Topic(Record):
     )
     note: str | None = Field(
         None, description="Said after the facts, e.g. what the sources do not cover."
+    )
+    lead: str | None = Field(
+        None, description="Said before the facts: what the bot cannot know about the thing asked "
+        "(a named school), so that no general fact reads as if it were about it.",
     )
 
     @validator("qualifiers", each_item=True)

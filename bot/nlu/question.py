@@ -23,12 +23,16 @@ from bot.nlu import scope
 KEY = "question_reading"
 #: A question read at least this surely decides.
 SURE = 0.8
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+#: A sentence ends at ".", "!" or "?", and at any closing quotes or brackets after it: people quote
+#: the question they were asked ('... and she asked me, "Silas, is it actually hard?"').
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+")
+_QUOTES = "\"'\u201c\u201d\u2018\u2019()[] "
 
 
 def final_question(text: str) -> str | None:
-    """The last sentence ending in "?" of a message of two or more sentences; None otherwise."""
-    sentences = [s.strip() for s in _SENTENCE_END.split((text or "").strip()) if s.strip()]
+    """The last sentence ending in "?" of a message of two or more sentences, without its quotes; None otherwise."""
+    sentences = [s.strip(_QUOTES) for s in _SENTENCE_END.split((text or "").strip())]
+    sentences = [s for s in sentences if s]
     if len(sentences) < 2 or (text or "").startswith("/"):
         return None
     questions = [s for s in sentences if s.endswith("?") and s.strip("?").strip()]

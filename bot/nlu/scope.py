@@ -75,13 +75,15 @@ _OCCUPATIONS = re.compile(
     r"cosmetolog\w*|barbers?|real estate|pilots?|chefs?|cooks?|caregivers?|home health aides?|"
     r"medical transcription\w*|transcriptionists?|scribes?|cashiers? jobs?|data scientists?|"
     r"software (developers?|engineers?|engineering)|web developers?|programm(er|ers|ing)|devops|"
-    r"cyber ?security|it support"
+    r"cyber ?security|it support|"
+    # other fields' certifications, whose questions share this field's words (exam fee, pass rate, certified)
+    r"bookkeep\w*|quickbooks|comptia|ccna|cisco|aws|azure|solutions architects?|pmp|cpas?|nclex|ptcb"
     r")\b",
     _I,
 )
 _SOFTWARE = re.compile(
     r"\b(software (developers?|engineers?|engineering|development)|programming|programmers?|python|javascript|"
-    r"c\+\+|coding bootcamp|bootcamp|leetcode|computer science|web dev\w*|front ?end dev\w*|back ?end dev\w*)\b",
+    r"c\+\+|coding bootcamps?|bootcamps?|leetcode|computer science|web dev\w*|front ?end dev\w*|back ?end dev\w*)\b",
     _I,
 )
 _DOMAIN = re.compile(

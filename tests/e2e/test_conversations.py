@@ -81,3 +81,35 @@ def test_bad_input_gets_a_sensible_reply(chat: Chat, text: str) -> None:
     assert "Traceback" not in joined and "Exception" not in joined
     # the conversation is still usable afterwards
     assert "$" in chat.text("how much do medical coders make?")
+
+
+def test_follow_up_without_a_pointer_word_stays_on_the_subject(chat: Chat) -> None:
+    chat.text("tell me about the CCS")
+    eligibility = chat.text("who can sit for it?")
+    assert "1 year" in eligibility  # the CCS's own eligibility, not every credential's
+    assert "$55,763" in chat.text("how much does it pay?")
+
+
+def test_fees_are_given_with_a_source_and_the_advice_to_confirm(chat: Chat) -> None:
+    reply = chat.text("HOW MUCH IS THE CPC EXAM")
+    assert "$425" in reply and "$499" in reply
+    assert "third-party" in reply  # the figure comes from a test-prep site quoting AAPC, and says so
+    assert "confirm the current price" in reply
+
+
+def test_ai_question_gets_both_sides_with_sources(chat: Chat) -> None:
+    reply = chat.text("will AI replace medical coders?")
+    assert "9%" in reply and "Journal of AHIMA" in reply
+
+
+def test_a_named_school_is_not_vouched_for(chat: Chat) -> None:
+    reply = chat.text("is penn foster accredited for medical coding")
+    assert reply.startswith("I can't vouch for any particular school")
+    assert "CAHIIM" in reply and "PCAP" in reply
+
+
+def test_another_career_that_shares_words_is_declined(chat: Chat) -> None:
+    reply = chat.text("i just finished a software coding bootcamp and every junior developer job wants experience")
+    assert "only cover careers" in reply
+    # someone in another job asking about this one is answered
+    assert "$" in chat.text("I'm a CNA, how much could I make as a medical coder?")

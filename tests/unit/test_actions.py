@@ -566,3 +566,11 @@ async def test_a_plain_comparison_without_two_things_still_asks_for_them() -> No
     _, messages = await run(ActionCompare(), with_comparison(tracker("compare", text="which is better?"), "",
                                                              ranking))
     assert messages[0]["text"].startswith("Tell me the two things to compare")
+
+
+def test_a_topics_lead_comes_before_any_fact(kb) -> None:
+    from bot import answers
+
+    reply = answers.answer_topic(kb, "schools", {})
+    assert reply.text.startswith(kb.topics["schools"].lead)
+    assert "CAHIIM" in reply.text

@@ -8,8 +8,8 @@ from typing import List
 from rapidfuzz import fuzz, process
 from rasa.shared.nlu.training_data.loading import load_data
 
-from bench import ROOT
-from bench.dataset import load_dev, load_out_of_scope
+from bench import REAL_DEV, REAL_TEST, ROOT
+from bench.dataset import load_dev, load_out_of_scope, load_real
 from bot import knowledge
 
 #: Near-verbatim: "is the CPMA exam open book?" vs "Is the CPMA exam open book". Template-alike
@@ -24,6 +24,10 @@ def _norm(text: str) -> str:
 def held_out() -> List[str]:
     questions, conversations = load_dev()
     texts = [q.text for q in questions] + [t.text for c in conversations for t in c.turns]
+    for path in (REAL_DEV, REAL_TEST):
+        real = load_real(path)
+        texts += [q.text for q in real.questions] + [t.text for c in real.conversations for t in c.turns]
+        texts += [d.text for d in real.declines]
     return [_norm(t) for t in texts + [o.text for o in load_out_of_scope()]]
 
 
@@ -57,3 +61,10 @@ def test_no_long_training_example_repeats_a_held_out_question() -> None:
 def test_near_copies_are_found() -> None:
     assert near_copies(["Is the CPMA exam open book?"], [_norm("is the cpma exam open book")])
     assert not near_copies(["how long is the CRC exam?"], [_norm("how long is the cca exma")])
+
+
+def test_real_question_sets_name_their_sources_and_are_big_enough() -> None:
+    dev, test = load_real(REAL_DEV), load_real(REAL_TEST)
+    assert len(dev.questions) >= 200 and len(dev.conversations) >= 30
+    assert all(q.source.startswith("http") for q in dev.questions + test.questions)
+    assert not {_norm(q.text) for q in dev.questions} & {_norm(q.text) for q in test.questions}

@@ -167,3 +167,16 @@ def test_a_levels_years_are_a_span(kb_dir: Path, mini_kb: knowledge.KnowledgeBas
     assert problem.path.startswith("entities.experience_level[0].years") and "first <= last" in problem.message
     edit(kb_dir / "entities.yml", "years: [3, 1]", "years: [0, 2]")
     assert knowledge.load(kb_dir).year_spans() == [(0, 2, "experience_level", "entry")]
+
+
+def test_a_third_party_source_must_say_so_in_its_label(kb_dir: Path) -> None:
+    edit(kb_dir / "sources.yml", "    kind: issuing_body", "    kind: third_party")
+    [problem] = problems(kb_dir)
+    assert problem.path == "sources[1].kind"
+    assert "third-party" in problem.message
+
+
+def test_every_third_party_source_is_labelled_in_answers(kb: knowledge.KnowledgeBase) -> None:
+    third = [s for s in kb.sources.values() if s.kind == "third_party"]
+    assert len(third) >= 10
+    assert all("third-party" in s.short.lower() for s in third)

@@ -16,6 +16,10 @@ def intent(name: str, confidence: float) -> dict:
      "What are the requirements to sit for that exam?"),
     ("I'm 45. Is it worth it? Thanks!", "Is it worth it?"),                # the last question, not the last sentence
     ("Hi! What does a coder make? And a biller?", "And a biller?"),
+    # a quoted question: the closing quote ends the sentence and is not part of the question
+    ("She looked at me. \u201cSilas, be honest. Is it actually hard?\u201d", "Is it actually hard?"),
+    ('He asked, "is it legit? Like, can you make a real living doing that?" I had no answer.',
+     "Like, can you make a real living doing that?"),
 ])
 def test_the_last_question_of_several_sentences(text: str, asked: str) -> None:
     assert question.final_question(text) == asked

@@ -1,0 +1,50 @@
+"""Sections ``real`` and ``real_test``: questions real people posted, asked over REST.
+
+Questions and conversation turns are scored like the dev set
+(:mod:`bench.answers`); the set's declines like the out-of-scope set
+(:mod:`bench.oos`). Results are broken down by the question's ``kind``
+(long story, typos and capitals, an unknown such as a named school, one that
+mentions another job). Failures go to ``bench/out/real_failures.md`` (or
+``real_test_failures.md``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any, Dict
+
+from bench import OUT, answers, oos
+from bench.botrun import RunningBot, turns_by_sender
+from bench.dataset import RealSet
+from bench.declines import DeclineDetector
+from bench.stats import share
+
+
+def run(bot: RunningBot, real: RealSet, detector: DeclineDetector, name: str = "real") -> Dict[str, Any]:
+    records = answers.ask_all(bot.client(), real.questions, real.conversations, detector)
+    answers.attach_nlu(records, bot.tracker_db)
+    result = answers.summarise(records)
+    kinds = {q.id: q.kind for q in real.questions}
+    by_kind: Dict[str, Dict[str, Any]] = {}
+    for r in records:
+        entry = by_kind.setdefault(kinds.get(r["id"], "turn"), {"passed": 0, "total": 0})
+        entry["total"] += 1
+        entry["passed"] += r["passed"]
+    for entry in by_kind.values():
+        entry["score"] = share(entry["passed"], entry["total"])
+    result["by_kind"] = dict(sorted(by_kind.items()))
+    result["failures_by_kind"] = dict(Counter(kinds.get(r["id"], "turn") for r in records
+                                              if not r["passed"]).most_common())
+    answers.write_failures(records, OUT / f"{name}_failures.md")
+    senders = sorted({r["sender"] for r in records})
+    runs = [t.get("nlu_runs", 1) for ts in turns_by_sender(bot.tracker_db, senders).values() for t in ts]
+    result["nlu_runs"] = {"messages": len(runs), "one_run": sum(n == 1 for n in runs),
+                          "share_one_run": share(sum(n == 1 for n in runs), len(runs)),
+                          "mean": round(sum(runs) / len(runs), 3) if runs else None}
+    if real.declines:
+        result["declines"] = oos.run(bot, real.declines, detector)
+    o = result["overall"]
+    print(f"  {name}: {o['passed']}/{o['total']} = {o['score']:.1%} answered with the right facts; by kind: "
+          + ", ".join(f"{k} {v['passed']}/{v['total']}" for k, v in result["by_kind"].items())
+          + f"; one NLU run for {result['nlu_runs']['one_run']}/{result['nlu_runs']['messages']} messages", flush=True)
+    return result
