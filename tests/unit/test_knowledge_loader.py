@@ -180,3 +180,12 @@ def test_every_third_party_source_is_labelled_in_answers(kb: knowledge.Knowledge
     third = [s for s in kb.sources.values() if s.kind == "third_party"]
     assert len(third) >= 10
     assert all("third-party" in s.short.lower() for s in third)
+    assert [s.id for s in third if s.year is None] == []  # a third party's figure is only as good as its date
+
+
+def test_a_fact_citing_sources_of_different_years_shows_each_sources_own_year(kb: knowledge.KnowledgeBase) -> None:
+    """One ``as_of`` would be printed beside every source ("OpenExamPrep (2025)" for a 2026 page)."""
+    for fact in kb.facts:
+        years = [kb.sources[s].year for s in fact.sources]
+        if len(fact.sources) > 1 and all(years) and len(set(years)) > 1:
+            assert fact.as_of is None, f"{fact.id}: sources of {sorted(set(years))} but as_of {fact.as_of}"
