@@ -21,13 +21,14 @@ from typing import Collection, Mapping
 MAX_MESSAGE_CHARS = 1000
 NOT_UNDERSTOOD = "/nlu_fallback"
 _PAYLOAD = re.compile(r"^/(?P<intent>[A-Za-z_][\w]*)(?P<entities>\{.*\})?$", re.DOTALL)
-_CONTROL = {"Cc", "Cf"}
+#: Control and format characters, and lone UTF-16 surrogates ("\ud800"), which spaCy cannot encode.
+_CONTROL = {"Cc", "Cf", "Cs"}
 _SCRIPT = re.compile(r"<(script|style)\b.*?(</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"</?[a-zA-Z][^<>]{0,200}>")
 
 
 def clean_text(text: str | None, max_chars: int = MAX_MESSAGE_CHARS) -> str:
-    """Drop control characters, collapse blank space and cut overlong text at a word."""
+    """Drop control characters and lone surrogates, collapse blank space and cut overlong text at a word."""
     text = "".join(
         ch if unicodedata.category(ch) not in _CONTROL else " " for ch in (text or "")
     )

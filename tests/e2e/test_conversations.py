@@ -72,7 +72,8 @@ def test_fallback_offers_topics_as_buttons(chat: Chat) -> None:
 @pytest.mark.parametrize(
     "text",
     ["", "   ", "🙂🙂🙂", "<script>alert(1)</script>", "'; DROP TABLE users;--",
-     "¿cuánto gana un codificador médico?", "x" * 20_000, "/restart", '/ask_salary{"certification": "<b>"}'],
+     "¿cuánto gana un codificador médico?", "x" * 20_000, "/restart", '/ask_salary{"certification": "<b>"}',
+     "\ud800 how much"],
 )
 def test_bad_input_gets_a_sensible_reply(chat: Chat, text: str) -> None:
     messages = chat.say(text)

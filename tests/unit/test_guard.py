@@ -104,3 +104,8 @@ def test_emergencies(text: str) -> None:
 )
 def test_not_emergencies(text: str) -> None:
     assert not sounds_like_emergency(text)
+
+
+def test_a_lone_surrogate_is_dropped_not_passed_to_spacy() -> None:
+    assert clean_text("\ud800 how much") == "how much"
+    assert clean_text("pay\udfff?") == "pay ?"
