@@ -177,3 +177,22 @@ def test_the_field_side_of_a_comparison_is_the_best_answering_intent() -> None:
 ])
 def test_mentions_health(text: str, health: bool) -> None:
     assert mentions_health(text) is health
+
+
+@pytest.mark.parametrize("text", [
+    "how much is the comptia security+ exam",
+    "what's the pass rate for the quickbooks certification",
+    "is the aws cloud practitioner cert worth the fee",
+    "how hard is the certified bookkeeper exam",
+    "nclex retake rules",
+])
+def test_other_fields_certifications_are_another_career(text: str) -> None:
+    assert override(text) == OTHER
+
+
+@pytest.mark.parametrize("text", [
+    "I used to be a bookkeeper, could I switch to medical billing?",
+    "how much is the cpc exam",
+])
+def test_this_fields_questions_naming_them_are_not(text: str) -> None:
+    assert override(text) is None
