@@ -35,6 +35,11 @@ twice is harmless. Each patch replaces code of exactly Rasa 3.6.21, so
   once for the NLU and once for the policies on every turn, ~6% of the
   server's GIL time under load. A loaded model's schema does not change, so
   the result for each set of targets is remembered on the schema object.
+* ``rasa.server.add_root_route`` answers ``GET /`` with "Hello from Rasa: 3.6.21":
+  on a public site that tells an attacker which version's weaknesses to try.
+  The route still answers (a liveness probe), without the version. It is
+  installed before the app exists because the channel modules Rasa imports
+  first (:mod:`bot.channels.socketio`, :mod:`bot.channels.slack`) install the patches.
 * SQLite tracker store: write-ahead logging with ``synchronous=NORMAL``, so a
   turn's commit does not wait for a full disk sync. A crash of the process
   loses nothing; a power cut may lose the last turns.
@@ -195,6 +200,15 @@ async def _parse_text(processor: MessageProcessor, text: str, sender_id: str | N
     return await asyncio.get_running_loop().run_in_executor(_pool(), parse)
 
 
+def _add_root_route(app: Any) -> None:
+    """Rasa's ``add_root_route`` without the version in the reply."""
+    from sanic import response
+
+    @app.get("/")
+    async def hello(request: Any) -> Any:
+        return response.text("Hello from Rasa")
+
+
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
@@ -229,6 +243,9 @@ def install() -> None:
     from bot.channels import resilience
 
     check_version()
+    import rasa.server
+
+    rasa.server.add_root_route = _add_root_route
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
     Event.resolve_by_type = staticmethod(_resolve_by_type)  # type: ignore[method-assign,assignment]
     MessageProcessor.parse_message = _parse_message  # type: ignore[method-assign]

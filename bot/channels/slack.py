@@ -41,11 +41,11 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.channels import resilience
+from bot import rasa_patches
 
 logger = logging.getLogger(__name__)
 
-resilience.install()  # the Rasa server imports this module: apologise if actions fail
+rasa_patches.install()  # the Rasa server imports this module first: apology, no version on GET /, ...
 
 SLACK_API_URL = "https://slack.com/api/"
 SEEN_LIMIT = 10_000

@@ -35,12 +35,12 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
 from sanic import Blueprint
 
-from bot.channels import resilience
+from bot import rasa_patches
 from bot.servers import default_origins
 
 logger = logging.getLogger(__name__)
 
-resilience.install()  # the Rasa server imports this module: apologise if actions fail
+rasa_patches.install()  # the Rasa server imports this module first: apology, no version on GET /, ...
 
 #: Session ids the widget may bring back from its storage (it makes uuid4 hex ones).
 _SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")

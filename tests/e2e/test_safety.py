@@ -359,3 +359,10 @@ def test_action_server_down_or_silent_gets_an_apology_and_nothing_is_lost(privat
                     "can I work from home?", "how much does it pay?"]
     assert [e["text"] for e in events_of(tracker, "bot")].count(APOLOGY) == 2
     assert tracker["slots"].get("certification") == ["cpc"]
+
+
+def test_the_root_url_does_not_tell_the_rasa_version(bot: servers.Settings) -> None:
+    response = requests.get(bot.rasa_url + "/", timeout=10)
+    assert response.status_code == 200
+    assert "Hello from Rasa" in response.text
+    assert "3.6" not in response.text

@@ -281,3 +281,20 @@ def test_any_other_rasa_version_is_refused_with_a_clear_error() -> None:
 
 def test_the_installed_rasa_is_the_patched_one() -> None:
     rasa_patches.check_version()
+
+
+def test_the_root_route_answers_without_the_version() -> None:
+    import asyncio
+
+    import rasa.server
+
+    assert rasa.server.add_root_route is rasa_patches._add_root_route
+    routes = {}
+
+    class App:  # records what Rasa's app factory would register
+        def get(self, path):
+            return lambda handler: routes.setdefault(path, handler)
+
+    rasa.server.add_root_route(App())
+    response = asyncio.run(routes["/"](None))
+    assert response.body == b"Hello from Rasa"
