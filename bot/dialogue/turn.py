@@ -8,6 +8,7 @@ it never touches the tracker.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Dict, List, Mapping
 
 from bot import knowledge
@@ -37,8 +38,8 @@ class Turn:
     said: Subject = field(default_factory=dict)
     #: what the conversation was about before this message (the slots)
     context: Subject = field(default_factory=dict)
-    #: every entity the conversation has been about, newest first
-    history: Subject = field(default_factory=dict)
+    #: the conversation's events (read only for :attr:`history`)
+    events: List[Dict[str, Any]] = field(default_factory=list, repr=False)
     topic: str | None = None
     #: {fact id: similarity} for the message (``FactRanker``)
     scores: Dict[str, float] = field(default_factory=dict)
@@ -46,6 +47,23 @@ class Turn:
     reading: Dict[str, Any] = field(default_factory=dict)
     #: another occupation the message weighs this field against ("than nursing")
     compared_with: str | None = None
+
+    @cached_property
+    def history(self) -> Subject:
+        """Every entity the conversation has been about, newest first (only comparisons need it).
+
+        "what does a biller do?" / "and coders?" / "which one pays more?": the slot holds only the coder.
+        Read on demand: every other turn would walk the whole conversation for nothing.
+        """
+        subject: Subject = {}
+        for event in reversed(self.events):
+            if event.get("event") != "slot" or event.get("name") not in knowledge.ENTITY_TYPES:
+                continue
+            value = event.get("value")
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, str) and item not in subject.setdefault(event["name"], []):
+                    subject[event["name"]].append(item)
+        return {etype: ids for etype, ids in subject.items() if ids}
 
     # --- the second reading ------------------------------------------------------------------
     @property
@@ -92,7 +110,7 @@ class Turn:
             ranking=[str(r.get("name", "")) for r in latest.get("intent_ranking") or [] if isinstance(r, dict)],
             said=_said(latest, kb),
             context=_context(tracker),
-            history=_history(tracker),
+            events=list(tracker.events or []),
             topic=tracker.get_slot(TOPIC_SLOT),
             scores=_scores(latest.get(FACT_SCORES)),
             reading=reading if isinstance(reading, dict) else {},
@@ -118,16 +136,3 @@ def _context(tracker: Any) -> Subject:
         if value:
             subject[etype] = list(value) if isinstance(value, list) else [value]
     return subject
-
-
-def _history(tracker: Any) -> Subject:
-    """"what does a biller do?" / "and coders?" / "which one pays more?": the slot holds only the coder."""
-    subject: Subject = {}
-    for event in reversed(tracker.events or []):
-        if event.get("event") != "slot" or event.get("name") not in knowledge.ENTITY_TYPES:
-            continue
-        value = event.get("value")
-        for item in value if isinstance(value, list) else [value]:
-            if isinstance(item, str) and item not in subject.setdefault(event["name"], []):
-                subject[event["name"]].append(item)
-    return {etype: ids for etype, ids in subject.items() if ids}

@@ -1,6 +1,6 @@
 """Generated training data: ``python -m bot augment`` writes both files.
 
-1. Follow-ups read in context (``follow_up_in_context.yml``). The Rasa server
+1. Follow-ups read in context (``follow_ups_in_context.yml``). The Rasa server
    reads a short follow-up that points back ("who can sit for it?") a second
    time after what the conversation is about ("CCS: who can sit for it?",
    :mod:`bot.nlu.context`). Which intent that second reading gets should be
@@ -9,18 +9,15 @@
    or a topic's title, chosen at random so that the prefix never decides the
    intent. Short declines and complaints get a topic's title in front ("Pay:
    tell me a joke" stays out of scope).
-2. Questions told after a story (``long_messages.yml``), below.
-
-People rarely ask in one clean sentence. "I've worked retail for twelve years and
-I'm worn out. My neighbour keeps telling me about this field. How long is the
-program?" is read by the classifier as a whole, and its background words
-("worked", "years", "job") pull it toward the experience and apprentice intents,
-which is what the background-heavy questions of the real-question dev set showed
-(``bench/real_questions.yml``, kind ``long_story``). Rather than arbitrate in code,
-the classifier is shown such messages: a fixed, seeded sample of every question
-intent's own examples, each after one or two sentences of background from
-:data:`BACKGROUNDS`. Out-of-scope examples get backgrounds too, so a story is no
-sign of being in scope.
+2. Questions told after a story (``long_messages.yml``). People rarely ask in
+   one clean sentence: "I've worked retail for twelve years and I'm worn out.
+   How long is the program?" is read as a whole, and the background words
+   ("worked", "years", "job") pull it toward the experience and apprentice
+   intents, as the long stories of ``bench/real_questions.yml`` showed. So
+   the classifier is shown such messages: a fixed, seeded sample of every
+   question intent's examples, each after one or two sentences from
+   :data:`BACKGROUNDS`. Out-of-scope examples get them too, so a story is no
+   sign of being in scope.
 
 The backgrounds name no credential, body, code set, level, education path or job
 that the entity matcher knows (checked when generating), so the copies carry the
@@ -57,9 +54,6 @@ PER_INTENT = 14
 #: Besides the questions (``ask_*``), intents whose examples get a story in front.
 ALSO_PREFIXED = ("compare", "out_of_scope")
 
-
-def _prefixed(intent: str) -> bool:
-    return intent.startswith("ask_") or intent in ALSO_PREFIXED
 
 #: One or two of these go before a copy. Written for this purpose: not taken from any evaluation set.
 BACKGROUNDS = (
@@ -102,6 +96,10 @@ BACKGROUNDS = (
     "I just moved to a new state.",
     "Thanks in advance for any advice.",
 )
+
+
+def _prefixed(intent: str) -> bool:
+    return intent.startswith("ask_") or intent in ALSO_PREFIXED
 
 
 def _matches(kb: KnowledgeBase) -> Callable[[str], List[Any]]:
