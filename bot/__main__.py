@@ -44,15 +44,18 @@ def _run() -> int:
     # the shell started us with SIGINT ignored, as it does for background jobs).
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    action = servers.ActionServer(settings)
-    rasa = servers.RasaServer(settings, creds)
-    web = servers.WebServer(settings)
+    supervisor = servers.Supervisor(
+        {
+            "action server": servers.ActionServer(settings),
+            "Rasa server": servers.RasaServer(settings, creds),
+            "demo website": servers.WebServer(settings),
+        },
+        say=lambda line: print(line, flush=True),
+    )
     code = 0
     try:
         started = time.monotonic()
-        action.start()
-        rasa.start()
-        web.start()
+        supervisor.start()
         print(f"\nReady in {time.monotonic() - started:.1f}s.")
         print(f"  demo website:   {settings.web_url}")
         print(f"  REST webhook:   {settings.rasa_url}/webhooks/rest/webhook")
@@ -63,10 +66,12 @@ def _run() -> int:
             print("  Slack:          off (set SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_CHANNEL)")
         print(f"  Rasa HTTP API:  {'on, token required' if settings.api_token else 'off (set RASA_API_TOKEN)'}")
         print(f"  action server:  {settings.action_url}")
-        print("Press Ctrl-C to stop.", flush=True)
-        while rasa.proc.poll() is None and action.proc.poll() is None:
+        print("A server that stops by itself is restarted. Press Ctrl-C to stop.", flush=True)
+        while True:
+            supervisor.check()
             time.sleep(0.5)
-        print("A server stopped by itself; stopping the others.", flush=True)
+    except servers.GaveUp as error:
+        print(error, flush=True)
         code = 1
     except KeyboardInterrupt:
         pass
@@ -74,9 +79,7 @@ def _run() -> int:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up short
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         print("Stopping...", flush=True)
-        web.stop()
-        rasa.stop()
-        action.stop()
+        supervisor.stop()
         print("Stopped.", flush=True)
     return code
 

@@ -14,7 +14,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List
+from typing import Callable, Dict, List, Protocol
 
 import requests
 
@@ -167,6 +167,9 @@ class ActionServer:
     def stop(self) -> None:
         stop(self.proc)
 
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
     def restart(self, timeout: float = 60) -> ActionServer:
         self.stop()
         return self.start(timeout)
@@ -185,6 +188,9 @@ class RasaServer:
     def stop(self) -> None:
         stop(self.proc)
 
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
 
 class WebServer:
     """The demo website (:mod:`bot.channels.website`), in this process, on ``host:web_port``."""
@@ -202,3 +208,77 @@ class WebServer:
 
     def stop(self) -> None:
         self.site.stop()
+
+    def alive(self) -> bool:
+        return self.site.alive()
+
+
+class Child(Protocol):
+    def start(self) -> object: ...
+    def stop(self) -> None: ...
+    def alive(self) -> bool: ...
+
+
+@dataclass
+class RestartPolicy:
+    """When to restart a crashed child: after 1, 2, 4 ... (at most 30) seconds; never more than
+    ``limit`` crashes within ``window`` seconds (then the supervisor gives up and stops everything)."""
+
+    limit: int = 5
+    window: float = 60.0
+    first_delay: float = 1.0
+    max_delay: float = 30.0
+    crashes: List[float] = field(default_factory=list)
+
+    def delay_after_crash(self, now: float) -> float | None:
+        """Seconds to wait before the restart, or ``None``: too many crashes, give up."""
+        self.crashes = [t for t in self.crashes if now - t < self.window] + [now]
+        if len(self.crashes) >= self.limit:
+            return None
+        return min(self.max_delay, self.first_delay * 2 ** (len(self.crashes) - 1))
+
+
+class GaveUp(RuntimeError):
+    """A child crashed too often; the message says which and how often."""
+
+
+class Supervisor:
+    """Starts children in order and restarts one that stops by itself (``make run``).
+
+    While the action server is restarting the Rasa server answers with the
+    apology (:mod:`bot.channels.resilience`); while the Rasa server is
+    restarting the widget reconnects by itself and conversations continue from
+    the tracker store. Each restart prints a line; repeated fast crashes
+    (:class:`RestartPolicy`) raise :class:`GaveUp`.
+    """
+
+    def __init__(self, children: Dict[str, Child], say: Callable[[str], None] = print) -> None:
+        self.children, self.say = children, say
+        self.policies = {name: RestartPolicy() for name in children}
+
+    def start(self) -> None:
+        for child in self.children.values():
+            child.start()
+
+    def check(self, now: float | None = None, sleep: Callable[[float], None] = time.sleep) -> None:
+        """Restart every child that is not alive (call this every half second or so)."""
+        for name, child in self.children.items():
+            while not child.alive():
+                policy = self.policies[name]
+                delay = policy.delay_after_crash(time.monotonic() if now is None else now)
+                if delay is None:
+                    raise GaveUp(f"The {name} stopped {policy.limit} times within {policy.window:.0f}s; giving up.")
+                self.say(f"The {name} stopped by itself; restarting it in {delay:.0f}s "
+                         f"(crash {len(policy.crashes)} of at most {policy.limit - 1} within {policy.window:.0f}s).")
+                sleep(delay)
+                child.stop()
+                try:
+                    child.start()
+                except (RuntimeError, TimeoutError, OSError) as error:
+                    self.say(f"The {name} did not come back: {error}")
+                    continue
+                self.say(f"The {name} is back.")
+
+    def stop(self) -> None:
+        for child in reversed(list(self.children.values())):
+            child.stop()

@@ -20,6 +20,9 @@ replies. On top of it:
   (at most :data:`SEEN_LIMIT` keys, in memory, so a server restart forgets them).
 * **Threads.** A reply goes into the thread the user wrote in; a message that
   is not in a thread is answered in the channel (or DM) itself.
+* **Bodies Slack never sends** (JSON that is not an object, an ``event`` that
+  is not one, a form without a JSON ``payload``) get HTTP 400 with a short
+  reason (:mod:`bot.channels.bodies`) instead of an error inside Rasa's handler.
 * **URL verification.** Slack documents the answer to ``url_verification`` as
   the bare challenge or ``{"challenge": ...}``; Rasa sends a JSON string, so
   the signed challenge is answered here in the documented JSON form.
@@ -42,6 +45,7 @@ from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import rasa_patches
+from bot.channels.bodies import bad_request, slack_problem
 
 logger = logging.getLogger(__name__)
 
@@ -179,7 +183,13 @@ class SlackInput(RasaSlackInput):
 
         @blueprint.middleware("request")
         async def url_verification(request: Request) -> HTTPResponse | None:
-            if request.method != "POST" or request.headers.get("content-type") != "application/json":
+            if request.method != "POST":
+                return None
+            problem = slack_problem(request)
+            if problem is not None:
+                logger.info("Refused a Slack request: %s.", problem)
+                return bad_request(problem)
+            if request.headers.get("content-type") != "application/json":
                 return None
             body = _json_body(request)
             if body.get("type") != "url_verification" or not self.is_request_from_slack_authentic(request):

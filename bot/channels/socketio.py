@@ -18,13 +18,23 @@ the channel keeps the name ``socketio``, so the widget still talks to
    separated; ``*`` allows all; default: the demo website). Clients that send no ``Origin`` (not
    browsers) are let through, as HTTP CORS would.
 
+3. **Every message gets a reply.** Rasa's ``user_uttered`` handler passed a
+   ``message`` that was a number, list or object to the NLU (which failed:
+   no reply, an error in the log), crashed on data or ``metadata`` that was
+   not an object, and ignored a message without a session id in silence. Here
+   a message that is not text is read as "not understood" (the bot's usual
+   reply, stored in the conversation), unusable metadata is dropped, and a
+   message that names no valid session gets :data:`NO_SESSION` back on its
+   socket (there is no conversation to store it in).
+
 Everything else is Rasa's own code: ``blueprint`` calls Rasa's and only swaps
-these two handlers on the ``AsyncServer`` it built.
+these three handlers on the ``AsyncServer`` it built.
 """
 
 from __future__ import annotations
 
 import inspect
+import json
 import logging
 import os
 import re
@@ -36,6 +46,7 @@ from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
 from sanic import Blueprint
 
 from bot import rasa_patches
+from bot.nlu.guard import NOT_UNDERSTOOD
 from bot.servers import default_origins
 
 logger = logging.getLogger(__name__)
@@ -44,6 +55,7 @@ rasa_patches.install()  # the Rasa server imports this module first: apology, no
 
 #: Session ids the widget may bring back from its storage (it makes uuid4 hex ones).
 _SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+NO_SESSION = "Sorry, I lost track of this chat. Please reload the page and ask again."
 
 
 def allowed_origins(env: Mapping[str, str] | None = None) -> frozenset | None:
@@ -72,9 +84,38 @@ class SocketIOInput(RasaSocketIOInput):
                 return False
             return await rasa_connect(sid, environ, auth)
 
+        rasa_message = sio.handlers[namespace][self.user_message_evt]
+
+        async def handle_message(sid: str, data: Any = None) -> None:
+            checked = self._usable_message(data)
+            if checked is None:
+                await sio.emit(self.bot_message_evt, {"text": NO_SESSION}, room=sid, namespace=self.namespace)
+                return
+            await rasa_message(sid, checked)
+
         sio.on("connect", connect, namespace=self.namespace)
         sio.on("session_request", self._session_request, namespace=self.namespace)
+        sio.on(self.user_message_evt, handle_message, namespace=self.namespace)
         return blueprint
+
+    def _usable_message(self, data: Any) -> Dict | None:
+        """``data`` made safe for Rasa's handler, or ``None`` when it names no valid session."""
+        if not isinstance(data, dict):
+            return None
+        session_id = data.get("session_id")
+        if self.session_persistence and not (isinstance(session_id, str) and _SESSION_ID.match(session_id)):
+            return None
+        checked = dict(data)
+        if not isinstance(checked.get("message", ""), str):
+            checked["message"] = NOT_UNDERSTOOD
+        metadata = checked.get(self.metadata_key, {})
+        if isinstance(metadata, str):  # Rasa accepts metadata as a JSON string too
+            try:
+                metadata = json.loads(metadata)
+            except ValueError:
+                metadata = {}
+        checked[self.metadata_key] = metadata if isinstance(metadata, dict) else {}
+        return checked
 
     async def _session_request(self, sid: str, data: Dict | None = None) -> None:
         """Rasa's handler, with ``enter_room`` awaited and the session id checked."""

@@ -170,6 +170,9 @@ class DemoSite:
         self._thread.start()
         return self
 
+    def alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
     def stop(self) -> None:
         if self._server is not None:
             self._server.shutdown()

@@ -1,5 +1,10 @@
 """Starts the action server and the Rasa server once for all end-to-end tests.
 
+``bot`` is started as ``make run`` starts it (HTTP API off, Slack on against a
+fake). ``private`` is a second action server and Rasa server with
+``RASA_API_TOKEN`` set (the API on behind the token, which lets tests read
+trackers) and a short ``ACTION_TIMEOUT``; tests may stop and start its servers.
+
 Ports are picked free at start, and conversations go to a fresh SQLite file,
 so the tests never touch a bot you are running with ``make run``.
 """
@@ -7,13 +12,18 @@ so the tests never touch a bot you are running with ``make run``.
 from __future__ import annotations
 
 import os
+import queue
+import signal
 import socket
+import threading
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Iterator, List
 
 import pytest
 import requests
+import socketio
 
 from bot import servers
 from bot.channels import credentials
@@ -98,3 +108,111 @@ class Chat:
 @pytest.fixture
 def chat(bot: servers.Settings) -> Chat:
     return Chat(bot)
+
+
+# --- a second server set with the HTTP API on (tests read trackers) ----------------
+
+TOKEN = "e2e-api-token"
+ACTION_TIMEOUT = 3
+QUESTION = "how much does a CPC make?"
+SHOWS_ERRORS = ("Traceback", "Exception", "Error:", "stack trace", "<script")
+
+
+@dataclass
+class PrivateBot:
+    settings: servers.Settings
+    action: servers.ActionServer
+    rasa: servers.RasaServer
+
+    def tracker(self, sender: str) -> Dict[str, Any]:
+        url = f"{self.settings.rasa_url}/conversations/{sender}/tracker"
+        response = requests.get(url, params={"token": TOKEN}, timeout=10)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+
+@pytest.fixture(scope="session")
+def private(e2e_dir: Path, bot: servers.Settings) -> Iterator[PrivateBot]:
+    web_port = free_port()
+    settings = servers.Settings(
+        rasa_port=free_port(),
+        action_port=free_port(),
+        web_port=web_port,
+        allowed_origins=f"http://localhost:{web_port}",
+        api_token=TOKEN,
+        tracker_db=str(e2e_dir / "private-tracker.db"),
+        model=str(MODEL),
+        extra_env={"ACTION_TIMEOUT": str(ACTION_TIMEOUT)},
+    )
+    env = {k: v for k, v in servers.child_env(settings).items() if not k.startswith("SLACK_")}
+    creds = credentials.write(e2e_dir / "private-credentials.yml", env)
+    action = servers.ActionServer(settings, log=e2e_dir / "private-actions.log")
+    rasa = servers.RasaServer(settings, creds, log=e2e_dir / "private-rasa.log")
+    try:
+        action.start()
+        rasa.start()
+        yield PrivateBot(settings, action, rasa)
+    finally:
+        rasa.stop()
+        if action.proc is not None and action.proc.poll() is None:
+            os.killpg(action.proc.pid, signal.SIGCONT)
+        action.stop()
+
+
+class SocketChat:
+    """One browser-like socket.io session (polling transport), as rasa-webchat talks."""
+
+    def __init__(self, settings: servers.Settings, session_id: str | None = None, origin: str | None = None) -> None:
+        self.client = socketio.Client(reconnection=False)
+        self.replies: queue.Queue[Dict[str, Any]] = queue.Queue()
+        self.session_id = session_id
+        confirmed = threading.Event()
+
+        @self.client.on("session_confirm")
+        def session_confirm(data: Any) -> None:
+            self.session_id = data["session_id"] if isinstance(data, dict) else data
+            confirmed.set()
+
+        @self.client.on("bot_uttered")
+        def bot_uttered(data: Dict[str, Any]) -> None:
+            self.replies.put(data)
+
+        headers = {"Origin": origin} if origin else {}
+        try:
+            self.client.connect(settings.rasa_url, headers=headers, transports=["polling"], wait_timeout=10)
+        except socketio.exceptions.ConnectionError:
+            self.close()
+            raise
+        self.client.emit("session_request", {"session_id": session_id})
+        assert confirmed.wait(15), "no session_confirm"
+
+    def say(self, text: str, timeout: float = 30, quiet: float = 1.5) -> List[Dict[str, Any]]:
+        messages = self.emit({"message": text, "session_id": self.session_id}, timeout, quiet)
+        assert messages, f"no reply to {text!r} within {timeout}s"
+        return messages
+
+    def emit(self, data: Any, timeout: float = 30, quiet: float = 1.5) -> List[Dict[str, Any]]:
+        """Send ``data`` as a ``user_uttered`` event; the replies once none followed for ``quiet`` s ([] if none)."""
+        while not self.replies.empty():
+            self.replies.get_nowait()
+        self.client.emit("user_uttered", data)
+        try:
+            messages = [self.replies.get(timeout=timeout)]
+        except queue.Empty:
+            return []
+        while True:
+            try:
+                messages.append(self.replies.get(timeout=quiet))
+            except queue.Empty:
+                return messages
+
+    def text(self, text: str) -> str:
+        return "\n".join(m.get("text") or "" for m in self.say(text))
+
+    def close(self) -> None:
+        # Close without waiting for the pending long-poll (up to 25 s); its thread is a daemon.
+        self.client.eio.disconnect(abort=True)
+
+
+def events_of(tracker: Dict[str, Any], kind: str) -> List[Dict[str, Any]]:
+    return [e for e in tracker["events"] if e["event"] == kind]

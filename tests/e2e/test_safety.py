@@ -1,136 +1,40 @@
 """Is the bot safe to put on the internet? Checked against running servers.
 
-Two server sets are used: the shared ``bot`` (started as ``make run`` starts it:
-HTTP API off) and, in this module, ``private``: a second action server and Rasa
-server started with ``RASA_API_TOKEN`` (so the API is on, behind the token,
-which also lets the tests read trackers) and a short ``ACTION_TIMEOUT``; its
-action server and Rasa server are stopped and started again by the tests.
+Two server sets are used (see conftest): the shared ``bot`` (HTTP API off, as
+``make run`` starts it) and ``private`` (API on behind a token; its servers are
+stopped and started again by the tests).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import queue
 import signal
-import threading
 import time
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, List
 
 import pytest
 import requests
-import socketio
 
 from bot import servers
-from bot.channels import credentials
 from bot.channels.resilience import APOLOGY
 
-from .conftest import MODEL, Chat, free_port
+from .conftest import (
+    ACTION_TIMEOUT,
+    QUESTION,
+    SHOWS_ERRORS,
+    TOKEN,
+    Chat,
+    PrivateBot,
+    SocketChat,
+    events_of,
+)
 
 pytestmark = pytest.mark.e2e
 
-TOKEN = "e2e-api-token"
-ACTION_TIMEOUT = 3
 FOREIGN = "https://evil.example"
-QUESTION = "how much does a CPC make?"
-SHOWS_ERRORS = ("Traceback", "Exception", "Error:", "stack trace", "<script")
-
-
-# --- helpers ------------------------------------------------------------------------
-
-
-@dataclass
-class PrivateBot:
-    settings: servers.Settings
-    action: servers.ActionServer
-    rasa: servers.RasaServer
-
-    def tracker(self, sender: str) -> Dict[str, Any]:
-        url = f"{self.settings.rasa_url}/conversations/{sender}/tracker"
-        response = requests.get(url, params={"token": TOKEN}, timeout=10)
-        assert response.status_code == 200, response.text
-        return response.json()
-
-
-@pytest.fixture(scope="module")
-def private(e2e_dir: Path, bot: servers.Settings) -> Iterator[PrivateBot]:
-    web_port = free_port()
-    settings = servers.Settings(
-        rasa_port=free_port(),
-        action_port=free_port(),
-        web_port=web_port,
-        allowed_origins=f"http://localhost:{web_port}",
-        api_token=TOKEN,
-        tracker_db=str(e2e_dir / "private-tracker.db"),
-        model=str(MODEL),
-        extra_env={"ACTION_TIMEOUT": str(ACTION_TIMEOUT)},
-    )
-    env = {k: v for k, v in servers.child_env(settings).items() if not k.startswith("SLACK_")}
-    creds = credentials.write(e2e_dir / "private-credentials.yml", env)
-    action = servers.ActionServer(settings, log=e2e_dir / "private-actions.log")
-    rasa = servers.RasaServer(settings, creds, log=e2e_dir / "private-rasa.log")
-    try:
-        action.start()
-        rasa.start()
-        yield PrivateBot(settings, action, rasa)
-    finally:
-        rasa.stop()
-        if action.proc is not None and action.proc.poll() is None:
-            os.killpg(action.proc.pid, signal.SIGCONT)
-        action.stop()
-
-
-class SocketChat:
-    """One browser-like socket.io session (polling transport), as rasa-webchat talks."""
-
-    def __init__(self, settings: servers.Settings, session_id: str | None = None, origin: str | None = None) -> None:
-        self.client = socketio.Client(reconnection=False)
-        self.replies: queue.Queue[Dict[str, Any]] = queue.Queue()
-        self.session_id = session_id
-        confirmed = threading.Event()
-
-        @self.client.on("session_confirm")
-        def session_confirm(data: Any) -> None:
-            self.session_id = data["session_id"] if isinstance(data, dict) else data
-            confirmed.set()
-
-        @self.client.on("bot_uttered")
-        def bot_uttered(data: Dict[str, Any]) -> None:
-            self.replies.put(data)
-
-        headers = {"Origin": origin} if origin else {}
-        try:
-            self.client.connect(settings.rasa_url, headers=headers, transports=["polling"], wait_timeout=10)
-        except socketio.exceptions.ConnectionError:
-            self.close()
-            raise
-        self.client.emit("session_request", {"session_id": session_id})
-        assert confirmed.wait(15), "no session_confirm"
-
-    def say(self, text: str, timeout: float = 30, quiet: float = 1.5) -> List[Dict[str, Any]]:
-        while not self.replies.empty():
-            self.replies.get_nowait()
-        self.client.emit("user_uttered", {"message": text, "session_id": self.session_id})
-        messages = [self.replies.get(timeout=timeout)]
-        while True:
-            try:
-                messages.append(self.replies.get(timeout=quiet))
-            except queue.Empty:
-                return messages
-
-    def text(self, text: str) -> str:
-        return "\n".join(m.get("text") or "" for m in self.say(text))
-
-    def close(self) -> None:
-        # Close without waiting for the pending long-poll (up to 25 s); its thread is a daemon.
-        self.client.eio.disconnect(abort=True)
-
-
-def events_of(tracker: Dict[str, Any], kind: str) -> List[Dict[str, Any]]:
-    return [e for e in tracker["events"] if e["event"] == kind]
 
 
 def listening_addresses(port: int) -> List[str]:

@@ -29,7 +29,7 @@ def free_port() -> int:
 
 def test_credentials_without_slack_have_rest_and_the_fixed_socketio_channel() -> None:
     built = credentials.build({})
-    assert "rest" in built
+    assert "bot.channels.rest.RestInput" in built
     socketio = built["bot.channels.socketio.SocketIOInput"]
     assert socketio["session_persistence"] is True
     assert not any("slack" in key.lower() for key in built)
