@@ -30,7 +30,7 @@ TRAIN_INPUTS := config.yml domain.yml $(shell find data knowledge -name '*.yml' 
 
 help:
 	@echo "make run    install (first time), train if needed, start the bot and the demo website"
-	@echo "make chat   talk to the bot in the terminal (rasa shell)"
+	@echo "make chat   talk to the bot in the terminal (rasa shell; VERBOSE=1 shows Rasa's logs)"
 	@echo "make test   everything CI runs"
 	@echo "make bench  quality and speed benchmarks (writes bench/results.json)"
 
@@ -82,7 +82,7 @@ $(MODEL): $(STAMP) $(TRAIN_INPUTS)
 	@touch $@
 
 chat: $(MODEL)
-	$(PY) -m bot chat
+	$(PY) -m bot chat $(if $(VERBOSE),--verbose)
 
 run: $(MODEL) $(WEB_DEPS)
 	$(PY) -m bot run

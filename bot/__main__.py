@@ -84,8 +84,8 @@ def _run() -> int:
     return code
 
 
-def _chat() -> int:
-    """``rasa shell`` with the action server started and stopped around it."""
+def _chat(verbose: bool = False) -> int:
+    """``rasa shell`` (through :mod:`bot.channels.terminal`) with the action server around it."""
     import signal
     import subprocess
 
@@ -101,10 +101,13 @@ def _chat() -> int:
     (servers.ROOT / ".rasa").mkdir(exist_ok=True)
     try:
         action.start()
-        cmd = [str(servers.BIN / "rasa"), "shell", "--model", settings.model,
-               "--endpoints", str(servers.ROOT / "endpoints.yml"),
+        cmd = [sys.executable, "-m", "bot.channels.terminal", *(["--verbose"] if verbose else []),
+               "shell", "--model", settings.model, "--endpoints", str(servers.ROOT / "endpoints.yml"),
                "--interface", "127.0.0.1", "--port", str(settings.rasa_port)]
-        return subprocess.call(cmd, cwd=servers.ROOT, env=servers.child_env(settings))
+        env = servers.child_env(settings)
+        if not verbose:
+            env["PYTHONWARNINGS"] = "ignore"
+        return subprocess.call(cmd, cwd=servers.ROOT, env=env)
     except KeyboardInterrupt:
         return 0
     finally:
@@ -117,7 +120,8 @@ def main(argv: List[str] | None = None) -> int:
     check = sub.add_parser("check", help="validate the knowledge base")
     check.add_argument("folder", nargs="?", help="knowledge folder (default: knowledge/)")
     sub.add_parser("run", help="start the action server, the Rasa server and the demo website")
-    sub.add_parser("chat", help="rasa shell, with the action server around it")
+    chat = sub.add_parser("chat", help="rasa shell, with the action server around it")
+    chat.add_argument("--verbose", action="store_true", help="show Rasa's warnings and INFO logs")
     sub.add_parser("augment", help="write data/nlu/generated/ (follow-ups in context, questions after a story)")
     args = parser.parse_args(argv)
     if args.command == "check":
@@ -125,7 +129,7 @@ def main(argv: List[str] | None = None) -> int:
     if args.command == "run":
         return _run()
     if args.command == "chat":
-        return _chat()
+        return _chat(args.verbose)
     if args.command == "augment":
         from bot import knowledge
         from bot.nlu import augment

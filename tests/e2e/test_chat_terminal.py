@@ -1,0 +1,54 @@
+"""``make chat`` in a pseudo-terminal, as a person would use it."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+
+from bot import servers
+
+from .conftest import MODEL, free_port
+
+pexpect = pytest.importorskip("pexpect")
+
+pytestmark = pytest.mark.e2e
+
+ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
+PROMPT = "You:"
+
+
+def test_make_chat_quiet_start_typing_after_buttons_and_numbered_choices() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+    env.update(RASA_PORT=str(free_port()), ACTION_PORT=str(free_port()), BOT_MODEL=str(MODEL), TERM="xterm")
+    child = pexpect.spawn("make", ["--no-print-directory", "chat"], cwd=str(servers.ROOT), env=env,
+                          encoding="utf-8", dimensions=(50, 90), timeout=180)
+    try:
+        child.expect(PROMPT)
+        start = child.before
+        child.sendline("hello")
+        child.expect(r"1\. ", timeout=60)
+        child.expect(PROMPT, timeout=60)
+        greeting = child.before
+        # typed right after a reply with buttons: taken as a question, not lost in a selection list
+        child.sendline("can I work from home as a coder?")
+        child.expect(PROMPT, timeout=60)
+        remote = child.before
+        child.sendline("1")  # the first button of that reply
+        child.expect(PROMPT, timeout=60)
+        picked = child.before
+        child.sendline("/stop")
+        child.expect(pexpect.EOF, timeout=60)
+    finally:
+        child.close(force=True)
+    screen = ANSI.sub("", start + greeting + remote + picked)
+    assert "Traceback" not in screen and "Warning" not in screen, screen[:3000]
+    assert len([line for line in ANSI.sub("", start).splitlines() if line.strip()]) <= 6, start
+    assert "Type a number to pick" in ANSI.sub("", greeting)
+    assert "remote" in ANSI.sub("", remote).lower() and "Source" in remote, remote
+    first_button = re.search(r"^\s+1\. (.+)$", ANSI.sub("", remote), re.M)
+    assert first_button, remote
+    assert "Source" in picked and ANSI.sub("", picked).strip() != ANSI.sub("", remote).strip()
+    longest = max(len(line) for line in ANSI.sub("", remote + picked).splitlines())
+    assert longest <= 90, longest
