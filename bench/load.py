@@ -48,6 +48,9 @@ async def _user(index: int, session: Any, url: str, texts: List[str], turns: int
                     out["errors"].append("reply is not a list of messages")
                     continue
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
+            if isinstance(error, asyncio.TimeoutError) and time.monotonic() >= deadline - 0.01:
+                out["stopped_by_time"] = True  # cut off by --max-seconds, not by the server
+                return
             out["errors"].append(type(error).__name__)
             continue
         out["latencies"].append(elapsed)

@@ -298,3 +298,73 @@ def test_the_root_route_answers_without_the_version() -> None:
     rasa.server.add_root_route(App())
     response = asyncio.run(routes["/"](None))
     assert response.body == b"Hello from Rasa"
+
+
+# --- bounded sessions ------------------------------------------------------------------
+
+
+def _domain():
+    from rasa.shared.core.domain import Domain
+
+    return Domain.load("domain.yml")
+
+
+def _tracker(turns: int, domain, start_session: bool = True):
+    from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    events = [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")]
+    events = events if start_session else events[2:]
+    for n in range(turns):
+        events += [UserUttered(f"question {n}", {"name": "ask_salary"}), ActionExecuted("action_answer"),
+                   SlotSet("topic", "salary" if n % 2 else "remote"), SlotSet("certification", ["cpc"]),
+                   ActionExecuted("action_listen")]
+    return DialogueStateTracker.from_events("s", events, domain.slots)
+
+
+def _processor(domain):
+    from rasa.core.processor import MessageProcessor
+
+    processor = MessageProcessor.__new__(MessageProcessor)
+    processor.domain = domain
+    return processor
+
+
+def test_a_session_with_the_most_user_messages_counts_as_expired() -> None:
+    domain = _domain()
+    processor = _processor(domain)
+    limit = rasa_patches.MAX_SESSION_TURNS
+    assert not processor._has_session_expired(_tracker(limit - 1, domain))
+    assert processor._has_session_expired(_tracker(limit, domain))
+    assert processor._has_session_expired(_tracker(limit + 5, domain, start_session=False))
+    assert rasa_patches.session_turns(_tracker(500, domain)) == limit  # counting stops at the limit
+
+
+def test_rasas_own_expiry_after_a_pause_still_applies(monkeypatch) -> None:
+    import time
+
+    domain = _domain()
+    tracker = _tracker(1, domain)
+    later = time.time() + 60 * (domain.session_config.session_expiration_time + 1)
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert _processor(domain)._has_session_expired(tracker)
+
+
+def test_carried_over_slots_are_rasas_values_one_event_each() -> None:
+    from rasa.core.actions.action import ActionSessionStart
+    from rasa.shared.core.events import SlotSet
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    domain = _domain()
+    tracker = _tracker(7, domain)
+    tracker.update(SlotSet("topic", None))  # unset again: carried as unset, as Rasa does
+    rasa_carried = [SlotSet(key=e.key, value=e.value, metadata=e.metadata)
+                    for e in tracker.applied_events() if isinstance(e, SlotSet)]  # Rasa 3.6.21's own code
+    ours = ActionSessionStart._slot_set_events_from_tracker(tracker)
+    assert len(ours) == 2 < len(rasa_carried)
+
+    def slots_after(events):
+        return DialogueStateTracker.from_events("s", events, domain.slots).current_slot_values()
+
+    assert slots_after(ours) == slots_after(rasa_carried)
+    assert slots_after(ours)["certification"] == ["cpc"] and slots_after(ours)["topic"] is None
