@@ -13,6 +13,18 @@
   writes; a new session (``SessionStarted``) drops the entry, so the next read
   goes to the database as before.
 
+* Database work runs in a small thread pool, never on the event loop: while
+  one conversation waits for the SQLite file (another process holding a
+  lock), the server goes on answering the others and its health check.
+  SQLite settings relied on: write-ahead logging with ``synchronous=NORMAL``
+  (:mod:`bot.rasa_patches`; readers are not blocked by a writer) and a busy
+  timeout of :data:`BUSY_TIMEOUT_S` seconds, after which a write fails.
+* A failed write or read raises :class:`TrackerNotSaved` /
+  :class:`TrackerNotRead` (with Rasa's ``FailSafeTrackerStore`` told not to
+  swallow them, :mod:`bot.channels.resilience`): the user is told the turn
+  was not saved, nothing is kept in memory that is not on disk, and
+  :attr:`SQLiteTrackerStore.healthy` is false until a write succeeds again.
+
 The cache assumes one Rasa server process writes a given conversation, which
 Rasa's in-memory lock store (the embedded default) assumes already. Named in
 ``endpoints.yml`` (``type: bot.tracker_store.SQLiteTrackerStore``), so it also
@@ -21,9 +33,12 @@ installs :mod:`bot.rasa_patches` in every server, ``rasa shell`` included.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 from collections import OrderedDict
-from typing import Any, Dict, List
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable, Dict, List, Tuple, TypeVar
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
@@ -32,10 +47,16 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from bot import rasa_patches
+from bot.store_errors import TrackerNotRead, TrackerNotSaved
 
 rasa_patches.install()
 
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
 POOL_SIZE = 5
+#: Seconds a write waits for another connection's lock on the SQLite file before it fails.
+BUSY_TIMEOUT_S = 2.0
 #: Conversations whose latest session is kept in memory (least recently used dropped first).
 CACHED_CONVERSATIONS = 2000
 
@@ -45,6 +66,9 @@ class SQLiteTrackerStore(SQLTrackerStore):
         super().__init__(*args, **kwargs)
         #: sender id -> JSON of each event of the latest session, as stored, in order
         self._sessions: OrderedDict[str, List[str]] = OrderedDict()
+        self._io_pool = ThreadPoolExecutor(max_workers=POOL_SIZE, thread_name_prefix="tracker-store")
+        #: False after a failed write, until one succeeds (the health check reports it)
+        self.healthy = True
         if self.engine.dialect.name == "sqlite":
             url = self.engine.url
             self.engine.dispose()
@@ -53,7 +77,7 @@ class SQLiteTrackerStore(SQLTrackerStore):
                 poolclass=sa.pool.QueuePool,
                 pool_size=POOL_SIZE,
                 max_overflow=POOL_SIZE,
-                connect_args={"check_same_thread": False},  # the server may use a thread pool
+                connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_S},  # used from the I/O pool
             )
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
@@ -74,13 +98,23 @@ class SQLiteTrackerStore(SQLTrackerStore):
 
     # -- Rasa's TrackerStore API ------------------------------------------------------
 
+    async def _io(self, work: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._io_pool, work, *args)
+
+    def _read_session(self, sender_id: str) -> List[str]:
+        with self.session_scope() as session:
+            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
+            return [row.data for row in rows]
+
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """The latest session, from memory when this process has it, else as Rasa reads it."""
         serialised = self._sessions.get(sender_id)
         if serialised is None:
-            with self.session_scope() as session:
-                rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
-                serialised = [row.data for row in rows]
+            try:
+                serialised = await self._io(self._read_session, sender_id)
+            except Exception as error:  # noqa: BLE001 - any database error: the turn cannot go on
+                logger.error("Could not read conversation %s: %s", sender_id, error)
+                raise TrackerNotRead(str(error)) from error
             if serialised:
                 self._remember(sender_id, serialised)
         else:
@@ -89,20 +123,15 @@ class SQLiteTrackerStore(SQLTrackerStore):
             return None
         return DialogueStateTracker.from_dict(sender_id, [json.loads(s) for s in serialised], self.domain.slots)
 
-    async def save(self, tracker: DialogueStateTracker) -> None:
-        """Insert the events not stored yet, like ``SQLTrackerStore.save``; count them from memory if cached."""
-        await self.stream_events(tracker)
-        sender_id = tracker.sender_id
-        cached = self._sessions.get(sender_id)
+    def _write(self, sender_id: str, events: List[Any], stored: int | None) -> Tuple[List[str], bool, int]:
+        """Insert the events after the first ``stored`` (counted in the database when ``None``)."""
         with self.session_scope() as session:
-            if cached is None:
+            if stored is None:
                 stored = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).count()
-            else:
-                stored = len(cached)
             new: List[str] = []
             rows: List[Dict[str, Any]] = []
             new_session = False
-            for event in list(tracker.events)[stored:]:
+            for event in events[stored:]:
                 data = event.as_dict()
                 serialised = json.dumps(data)
                 rows.append({
@@ -118,7 +147,45 @@ class SQLiteTrackerStore(SQLTrackerStore):
             if rows:  # one executemany instead of the ORM's unit of work: same rows, a fraction of the CPU
                 session.execute(self.SQLEvent.__table__.insert(), rows)
             session.commit()
+        return new, new_session, stored
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Insert the events not stored yet, like ``SQLTrackerStore.save``; count them from memory if cached."""
+        await self.stream_events(tracker)
+        sender_id = tracker.sender_id
+        cached = self._sessions.get(sender_id)
+        try:
+            new, new_session, stored = await self._io(
+                self._write, sender_id, list(tracker.events), None if cached is None else len(cached))
+        except Exception as error:  # noqa: BLE001 - any database error: say so, keep nothing unsaved
+            self.healthy = False
+            self.forget(sender_id)
+            logger.error("Could not save conversation %s: %s", sender_id, error)
+            raise TrackerNotSaved(str(error)) from error
+        self.healthy = True
         if new_session or (cached is None and stored):
             self.forget(sender_id)  # the latest session changed, or we never saw its start: read it back
         else:
             self._remember(sender_id, (cached or []) + new)
+
+    def _can_write(self) -> bool:
+        if self.engine.dialect.name != "sqlite":
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql("SELECT 1")
+            return True
+        raw = self.engine.raw_connection()  # the driver's connection: no transaction of SQLAlchemy's around it
+        try:
+            raw.execute("BEGIN IMMEDIATE")
+            raw.execute("ROLLBACK")
+        finally:
+            raw.close()
+        return True
+
+    async def check_health(self) -> bool:
+        """Whether a write could start now (takes the write lock and lets go at once)."""
+        try:
+            self.healthy = await asyncio.wait_for(self._io(self._can_write), BUSY_TIMEOUT_S + 1)
+        except Exception as error:  # noqa: BLE001 - locked, missing, read-only: unhealthy
+            logger.warning("Tracker store health check failed: %s", error)
+            self.healthy = False
+        return self.healthy

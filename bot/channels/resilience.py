@@ -1,4 +1,7 @@
-"""A short apology instead of silence when the action server fails.
+"""A short reply instead of silence when the action server or the tracker store fails.
+
+Action server
+-------------
 
 In Rasa 3.6 ``RemoteAction.run`` raises when the action server cannot be
 reached, answers with an error status or does not answer in time (its own
@@ -15,6 +18,20 @@ declining to run, which lets another policy choose) is passed through
 untouched. The action server gets :data:`ACTION_TIMEOUT_ENV` seconds (default
 :data:`DEFAULT_ACTION_TIMEOUT`) per call.
 
+Tracker store
+-------------
+Rasa wraps every tracker store in ``FailSafeTrackerStore``, which on a failed
+write saves the turn in one process's memory instead (logging only; the next
+turn reads the database again, so memory and disk diverge) and on a failed
+read returns no tracker, so the turn starts a fresh conversation. Here its
+``save`` and ``retrieve`` raise :class:`~bot.store_errors.TrackerNotSaved` /
+:class:`~bot.store_errors.TrackerNotRead` instead, and
+``MessageProcessor.handle_message`` turns either into :data:`NOT_SAVED`: over
+REST that replaces the replies of the turn (nothing of it was stored, so
+nothing of it is acknowledged); channels that have already shown the replies
+(socket.io, Slack) get :data:`NOT_SAVED` after them. The conversation on disk
+is as it was before the message, and the next message continues from there.
+
 Installed by importing :mod:`bot.channels.socketio` or :mod:`bot.channels.slack`,
 which the Rasa server does when it reads ``credentials.yml``, and by
 :mod:`bot.rasa_patches` in every process that loads the model (``rasa shell``
@@ -30,7 +47,12 @@ import os
 from typing import Any, Awaitable, Callable, List
 
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.processor import MessageProcessor
+from rasa.core.tracker_store import FailSafeTrackerStore
 from rasa.shared.core.events import BotUttered, Event
+
+from bot.store_errors import TrackerNotRead, TrackerNotSaved
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +60,7 @@ APOLOGY = (
     "Sorry, I can't look that up right now. Please try again in a minute; "
     "our conversation so far is saved."
 )
+NOT_SAVED = "Sorry, I couldn't save that just now, so please send it again in a moment."
 ACTION_TIMEOUT_ENV = "ACTION_TIMEOUT"
 DEFAULT_ACTION_TIMEOUT = 10.0
 
@@ -74,7 +97,54 @@ def with_apology(rasa_run: Callable[..., Awaitable[List[Event]]]) -> Callable[..
     return run
 
 
+async def _failsafe_save(self: FailSafeTrackerStore, tracker: Any) -> None:
+    """``FailSafeTrackerStore.save`` without the fall-back to memory."""
+    try:
+        await self._tracker_store.save(tracker)
+    except TrackerNotSaved:
+        raise
+    except Exception as error:  # noqa: BLE001 - any other store's error
+        logger.error("Could not save conversation %s: %s", tracker.sender_id, error)
+        raise TrackerNotSaved(str(error)) from error
+
+
+async def _failsafe_retrieve(self: FailSafeTrackerStore, sender_id: str) -> Any:
+    """``FailSafeTrackerStore.retrieve`` that fails instead of starting the conversation afresh."""
+    try:
+        return await self._tracker_store.retrieve(sender_id)
+    except TrackerNotRead:
+        raise
+    except Exception as error:  # noqa: BLE001 - any other store's error
+        logger.error("Could not read conversation %s: %s", sender_id, error)
+        raise TrackerNotRead(str(error)) from error
+
+
+def with_not_saved_reply(rasa_handle: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """``MessageProcessor.handle_message`` answering :data:`NOT_SAVED` when the store fails."""
+
+    @functools.wraps(rasa_handle)
+    async def handle_message(self: MessageProcessor, message: UserMessage) -> Any:
+        try:
+            return await rasa_handle(self, message)
+        except (TrackerNotSaved, TrackerNotRead):
+            channel = message.output_channel
+            if isinstance(channel, CollectingOutputChannel):
+                channel.messages.clear()  # REST: none of the turn's replies was stored
+            try:
+                await channel.send_text_message(message.sender_id, NOT_SAVED)
+            except Exception as error:  # noqa: BLE001 - the channel itself is gone
+                logger.error("Could not tell %s the turn was not saved: %s", message.sender_id, error)
+            return None
+
+    handle_message._bot_not_saved = True  # type: ignore[attr-defined]
+    return handle_message
+
+
 def install() -> None:
-    """Wrap ``RemoteAction.run`` once (idempotent)."""
+    """Wrap ``RemoteAction.run`` and ``MessageProcessor.handle_message`` once, make the store fail loudly."""
     if not getattr(RemoteAction.run, "_bot_apology", False):
         RemoteAction.run = with_apology(RemoteAction.run)  # type: ignore[method-assign]
+    if not getattr(MessageProcessor.handle_message, "_bot_not_saved", False):
+        MessageProcessor.handle_message = with_not_saved_reply(MessageProcessor.handle_message)  # type: ignore
+    FailSafeTrackerStore.save = _failsafe_save  # type: ignore[method-assign]
+    FailSafeTrackerStore.retrieve = _failsafe_retrieve  # type: ignore[method-assign]

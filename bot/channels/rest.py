@@ -9,6 +9,11 @@ A request without ``sender`` is refused rather than filed under Rasa's shared
 conversation ``default``, where strangers would read each other's context.
 The conversation is stored with ``input_channel`` ``rest`` whatever the body
 says, so a client cannot pass itself off as another channel.
+
+``GET /webhooks/rest/`` is the server's health check (``make run``, the tests
+and a load balancer use it): besides Rasa's ``{"status": "ok"}`` it answers
+503 ``{"status": "unavailable", ...}`` while the tracker store cannot take a
+write (:meth:`bot.tracker_store.SQLiteTrackerStore.check_health`).
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from typing import Any, Awaitable, Callable
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput as RasaRestInput
-from sanic import Blueprint
+from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
@@ -28,6 +33,17 @@ from bot.channels.bodies import bad_request, rest_problem
 logger = logging.getLogger(__name__)
 
 rasa_patches.install()
+
+
+async def store_health(request: Request) -> HTTPResponse | None:
+    """503 while the tracker store cannot be written; ``None`` lets Rasa's health route answer."""
+    agent = getattr(request.app.ctx, "agent", None)
+    store = getattr(agent, "tracker_store", None)
+    store = getattr(store, "_tracker_store", store)  # inside Rasa's FailSafeTrackerStore
+    check = getattr(store, "check_health", None)
+    if check is None or await check():
+        return None
+    return response.json({"status": "unavailable", "reason": "conversations cannot be saved right now"}, status=503)
 
 
 class RestInput(RasaRestInput):
@@ -45,6 +61,8 @@ class RestInput(RasaRestInput):
 
         @blueprint.middleware("request")
         async def check_body(request: Request) -> HTTPResponse | None:
+            if request.method == "GET" and request.path.rstrip("/").endswith("/webhooks/rest"):
+                return await store_health(request)
             if request.method != "POST" or not request.path.rstrip("/").endswith("/webhook"):
                 return None
             problem = rest_problem(request)

@@ -88,3 +88,48 @@ def test_action_timeout(value: str | None, expected: float, monkeypatch: pytest.
     else:
         monkeypatch.setenv(resilience.ACTION_TIMEOUT_ENV, value)
     assert resilience.action_timeout() == expected
+
+
+# --- the tracker store fails -----------------------------------------------------------
+
+
+class BrokenStore:
+    domain = Domain.empty()
+    event_broker = None
+
+    async def save(self, tracker: Any) -> None:
+        raise OSError("database is locked")
+
+    async def retrieve(self, sender_id: str) -> Any:
+        raise OSError("database is locked")
+
+
+@pytest.mark.asyncio
+async def test_rasas_failsafe_store_fails_loudly_instead_of_keeping_the_turn_in_memory() -> None:
+    from rasa.core.tracker_store import FailSafeTrackerStore
+
+    from bot.store_errors import TrackerNotRead, TrackerNotSaved
+
+    resilience.install()
+    store = FailSafeTrackerStore(BrokenStore())  # type: ignore[arg-type]
+    with pytest.raises(TrackerNotSaved):
+        await store.save(DialogueStateTracker.from_events("unit", []))
+    assert store._fallback_tracker_store is None  # nothing kept in memory
+    with pytest.raises(TrackerNotRead):  # not None: that would start the conversation afresh
+        await store.retrieve("unit")
+
+
+@pytest.mark.asyncio
+async def test_a_turn_that_was_not_saved_is_not_acknowledged_over_rest() -> None:
+    from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+    from bot.store_errors import TrackerNotSaved
+
+    async def rasa_handle(self: Any, message: UserMessage) -> None:
+        await message.output_channel.send_text_message(message.sender_id, "The CPC pays ...")
+        raise TrackerNotSaved("database is locked")
+
+    handle = resilience.with_not_saved_reply(rasa_handle)
+    channel = CollectingOutputChannel()
+    assert await handle(None, UserMessage("how much?", channel, "unit")) is None
+    assert [m["text"] for m in channel.messages] == [resilience.NOT_SAVED]
