@@ -39,6 +39,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def local_settings(tracker_db: Path, **overrides: Any) -> servers.Settings:
+    """Servers on free localhost ports, the demo site's origin allowed, conversations in ``tracker_db``."""
+    web_port = free_port()
+    return servers.Settings(rasa_port=free_port(), action_port=free_port(), web_port=web_port,
+                            allowed_origins=f"http://localhost:{web_port}", tracker_db=str(tracker_db),
+                            model=str(MODEL), **overrides)
+
+
 @pytest.fixture(scope="session")
 def e2e_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("e2e")
@@ -67,16 +75,7 @@ def server_env(fake_slack: FakeSlack) -> Dict[str, str]:
 def bot(e2e_dir: Path, server_env: Dict[str, str]) -> Iterator[servers.Settings]:
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run `make train` first")
-    web_port = free_port()
-    settings = servers.Settings(
-        rasa_port=free_port(),
-        action_port=free_port(),
-        web_port=web_port,
-        allowed_origins=f"http://localhost:{web_port}",
-        tracker_db=str(e2e_dir / "tracker.db"),
-        model=str(MODEL),
-        extra_env=dict(server_env),
-    )
+    settings = local_settings(e2e_dir / "tracker.db", extra_env=dict(server_env))
     creds = credentials.write(e2e_dir / "credentials.yml", {**servers.child_env(settings)})
     action = servers.ActionServer(settings, log=e2e_dir / "actions.log")
     rasa = servers.RasaServer(settings, creds, log=e2e_dir / "rasa.log")
@@ -133,17 +132,8 @@ class PrivateBot:
 
 @pytest.fixture(scope="session")
 def private(e2e_dir: Path, bot: servers.Settings) -> Iterator[PrivateBot]:
-    web_port = free_port()
-    settings = servers.Settings(
-        rasa_port=free_port(),
-        action_port=free_port(),
-        web_port=web_port,
-        allowed_origins=f"http://localhost:{web_port}",
-        api_token=TOKEN,
-        tracker_db=str(e2e_dir / "private-tracker.db"),
-        model=str(MODEL),
-        extra_env={"ACTION_TIMEOUT": str(ACTION_TIMEOUT)},
-    )
+    settings = local_settings(e2e_dir / "private-tracker.db", api_token=TOKEN,
+                              extra_env={"ACTION_TIMEOUT": str(ACTION_TIMEOUT)})
     env = {k: v for k, v in servers.child_env(settings).items() if not k.startswith("SLACK_")}
     creds = credentials.write(e2e_dir / "private-credentials.yml", env)
     action = servers.ActionServer(settings, log=e2e_dir / "private-actions.log")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from typing import Any
 
 import pytest
 
@@ -19,6 +20,15 @@ ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
 PROMPT = "You:"
 
 
+def say(child: Any, text: str, marker: str) -> str:
+    """Type ``text``; what the screen shows until the next prompt after ``marker`` (prompt redraws aside)."""
+    child.sendline(text)
+    child.expect(marker, timeout=60)
+    shown = child.before + child.after
+    child.expect(PROMPT, timeout=60)
+    return shown + child.before
+
+
 def test_make_chat_quiet_start_typing_after_buttons_and_numbered_choices() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
     env.update(RASA_PORT=str(free_port()), ACTION_PORT=str(free_port()), BOT_MODEL=str(MODEL), TERM="xterm")
@@ -27,17 +37,10 @@ def test_make_chat_quiet_start_typing_after_buttons_and_numbered_choices() -> No
     try:
         child.expect(PROMPT)
         start = child.before
-        child.sendline("hello")
-        child.expect(r"1\. ", timeout=60)
-        child.expect(PROMPT, timeout=60)
-        greeting = child.before
+        greeting = say(child, "hello", "Type a number to pick")
         # typed right after a reply with buttons: taken as a question, not lost in a selection list
-        child.sendline("can I work from home as a coder?")
-        child.expect(PROMPT, timeout=60)
-        remote = child.before
-        child.sendline("1")  # the first button of that reply
-        child.expect(PROMPT, timeout=60)
-        picked = child.before
+        remote = say(child, "can I work from home as a coder?", "Source")
+        picked = say(child, "1", "Source")  # the first button of that reply
         child.sendline("/stop")
         child.expect(pexpect.EOF, timeout=60)
     finally:
