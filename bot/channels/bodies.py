@@ -34,11 +34,13 @@ def json_body(request: Request) -> tuple[Any, str | None]:
     if not request.body:
         return None, "the body is empty"
     try:
-        return json.loads(request.body), None
+        body = json.loads(request.body)
     except (ValueError, UnicodeDecodeError):
         return None, "the body is not valid JSON"
     except RecursionError:
         return None, "the body is nested too deeply"
+    request.parsed_json = body  # what Sanic's request.json returns: Rasa's handler does not parse it again
+    return body, None
 
 
 def rest_problem(request: Request) -> str | None:
