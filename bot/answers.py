@@ -66,8 +66,9 @@ RELATED_TIE = 0.025
 INTRODUCED_TYPES = ("certification", "coding_system")
 MAX_INTRODUCED = 2
 
-#: What an entity's own answer adds to its summary ("what is the CPC?" gives its pay too).
-CARD_TOPICS = {"certification": ("salary",)}
+#: What an entity's own answer adds to its summary: "what is the CCA?" gives its pay and the first
+#: of its exam facts (format or who may sit it), what people ask next about a credential.
+CARD_TOPICS = {"certification": ("salary", "exam")}
 
 #: What a comparison shows for each entity type besides the summary.
 COMPARE_TOPICS = {

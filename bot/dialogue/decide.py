@@ -186,8 +186,8 @@ def follow_up_intent(kb: knowledge.KnowledgeBase, turn: Turn) -> str | None:
 
 # --- answers --------------------------------------------------------------------------------
 
-#: Entity types that qualify a question rather than make its subject: a level or a job.
-CARRIED_TYPES = ("experience_level", "role")
+#: Entity types that qualify a question rather than make its subject: a level, a job or a place.
+CARRIED_TYPES = ("experience_level", "role", "place")
 
 
 def carried_over(intent: str | None, said: Subject, context: Subject) -> Subject:

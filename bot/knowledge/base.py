@@ -19,6 +19,7 @@ DEFAULT_TOPIC_FOR_TYPE = {
     "experience_level": "salary",
     "education_path": "education",
     "role": "role_duties",
+    "place": "salary",
 }
 
 

@@ -20,6 +20,7 @@ ENTITY_TYPES = (
     "experience_level",
     "education_path",
     "role",
+    "place",
 )
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_\-]*$"
@@ -131,6 +132,7 @@ class Entities(Record):
     experience_level: List[ExperienceLevel] = []
     education_path: List[Entity] = []
     role: List[Entity] = []
+    place: List[Entity] = []
 
 
 class Topic(Record):

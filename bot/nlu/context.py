@@ -45,8 +45,8 @@ DEFINITE = re.compile(
 ANOTHER = re.compile(r"\bother\b", re.IGNORECASE)
 #: A bare "why?" or "how come?" asks about what was just said as surely as "why is that?".
 BARE_WHY = re.compile(r"^\W*(why|how come|why so|how so)\W*$", re.IGNORECASE)
-#: Entity types that qualify a topic rather than make a subject of their own (a job, a level).
-QUALIFIERS = ("role", "experience_level")
+#: Entity types that qualify a topic rather than make a subject of their own (a job, a level, a place).
+QUALIFIERS = ("role", "experience_level", "place")
 #: Longer messages say what they are about.
 MAX_WORDS = 8
 #: The slot holding the current topic (the actions set it).

@@ -114,3 +114,12 @@ def test_another_career_that_shares_words_is_declined(chat: Chat) -> None:
     assert "only cover careers" in reply
     # someone in another job asking about this one is answered
     assert "$" in chat.text("I'm a CNA, how much could I make as a medical coder?")
+
+
+def test_pay_in_a_state_gives_the_ranking_and_who_has_local_figures(chat: Chat) -> None:
+    reply = chat.text("What do medical billers make in Arizona?")
+    assert "District of Columbia, California" in reply  # AAPC's highest-paying states
+    assert "no pay figures for a single state" in reply and "State & Area Data" in reply
+    assert "no pay figures for a single state" in chat.text("and in Georgia?")
+    # a question that names no state is back to the general picture
+    assert "no pay figures for a single state" not in chat.text("how much do CCS holders make?")

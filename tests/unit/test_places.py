@@ -1,0 +1,93 @@
+"""A US state named in a question: what the sources say about pay by state, and what they cannot say."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answers import ActionAnswer
+from bot import knowledge
+from bot.nlu.matching import EntityMatcher
+
+
+@pytest.fixture(scope="module")
+def matcher() -> EntityMatcher:
+    kb = knowledge.get()
+    return EntityMatcher(kb.surface_forms(), year_spans=kb.year_spans())
+
+
+@pytest.mark.parametrize("text", [
+    "How much do coders make in New Jersey?",
+    "medical billing salary in texas",
+    "what do billers earn in the District of Columbia",
+    "Which state pays coders the most?",
+    "coder pay by state",
+    "is the job market good in ohio",
+])
+def test_a_state_is_a_place(matcher: EntityMatcher, text: str) -> None:
+    assert ("place", "us_state") in [(m.entity, m.value) for m in matcher.find(text)]
+
+
+@pytest.mark.parametrize("text", [
+    "I need to find new work soon",          # "new work" is not New York
+    "in or out of the office?",              # two-letter codes are ordinary words
+    "what is the main coding system",        # "main" is not Maine
+    "how do taxes work for remote coders",   # "taxes" is not Texas
+    "what state of mind do I need for coding",
+])
+def test_ordinary_words_are_not_places(matcher: EntityMatcher, text: str) -> None:
+    assert "place" not in [m.entity for m in matcher.find(text)]
+
+
+def tracker(intent: str, entities: Dict[str, List[str]], slots: Dict[str, Any] | None = None,
+            text: str = "") -> Tracker:
+    return Tracker.from_dict({
+        "sender_id": "places", "paused": False, "followup_action": None, "active_loop": {},
+        "latest_action_name": "action_listen", "events": [],
+        "slots": {"topic": None, **{etype: None for etype in knowledge.ENTITY_TYPES}, **(slots or {})},
+        "latest_message": {"text": text, "intent": {"name": intent, "confidence": 0.9},
+                           "entities": [{"entity": e, "value": v, "start": 0, "end": 1}
+                                        for e, vs in entities.items() for v in vs]},
+    })
+
+
+async def answer(t: Tracker) -> tuple[list, str]:
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswer().run(dispatcher, t, {})
+    [message] = dispatcher.messages
+    return events, message["text"]
+
+
+@pytest.mark.asyncio
+async def test_pay_in_a_state_gives_the_ranking_and_who_publishes_local_pay() -> None:
+    events, text = await answer(tracker("ask_salary", {"place": ["us_state"]}, text="how much do coders make in ohio?"))
+    assert "District of Columbia, California, Massachusetts, New Jersey and Rhode Island" in text
+    assert "no pay figures for a single state" in text and "State & Area Data" in text
+    assert "World Population Review (third-party" in text  # the ranking's source, labelled third-party
+    assert events == [SlotSet("topic", "salary"), SlotSet("place", ["us_state"])]
+
+
+@pytest.mark.asyncio
+async def test_the_outlook_in_a_state_says_the_sources_have_nothing_for_one_state() -> None:
+    _, text = await answer(tracker("ask_outlook", {"place": ["us_state"]}, text="are there coding jobs in ohio?"))
+    assert text.startswith("My sources have nothing specific on demand and job outlook for a single US state, "
+                           "so here is the general picture.")
+    assert "7%" in text  # the general picture follows
+
+
+@pytest.mark.asyncio
+async def test_a_state_alone_after_the_pay_answer_asks_for_that_state() -> None:
+    """"and in Texas?" after the CPC's pay: the credential's pay and the state facts."""
+    _, text = await answer(tracker("inform", {"place": ["us_state"]}, {"topic": "salary", "certification": ["cpc"]},
+                                   text="and in texas?"))
+    assert "no pay figures for a single state" in text
+
+
+@pytest.mark.asyncio
+async def test_a_question_without_a_state_keeps_the_general_pay_answer() -> None:
+    _, text = await answer(tracker("ask_salary", {}, text="how much do coders make?"))
+    assert "no pay figures for a single state" not in text
