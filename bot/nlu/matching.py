@@ -21,10 +21,11 @@ from spacy.tokens import Doc
 from bot.nlu.spelling import SHORT_FORMS
 
 #: Punctuation that ends a phrase: a typo-tolerant match never spans it ("ICD-10, CPT").
-_BOUNDARIES = re.compile(r"[,;:!?()\[\]{}\"]")
+_BOUNDARIES = re.compile(r"[,;:!?()\[\]{}\"“”…]")
 
-# Same-length replacement keeps character offsets valid: "ICD-10-CM" -> "icd 10 cm".
-_SEPARATORS = str.maketrans({c: " " for c in "-–—/._'’`,;:!?()[]{}\"*+&#"})
+# Same-length replacement keeps character offsets valid: "ICD-10-CM" -> "icd 10 cm". Typographic
+# marks glued to a name count too: "CPC, CCS…", "CPC®", "CPB™", "“CPC”".
+_SEPARATORS = str.maketrans({c: " " for c in "-–—/._'’‘`,;:!?()[]{}\"“”…®™©*+&#"})
 
 #: Words close to an alias that must never be "corrected" into it ("codes" -> "coder").
 _PROTECTED = frozenset(

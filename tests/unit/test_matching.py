@@ -48,6 +48,9 @@ def test_normalise_keeps_offsets() -> None:
         ("what is the cpc-a", [("cpc-a", "certification", "cpc")]),
         ("Entry-Level coder pay", [("Entry-Level", "experience_level", "entry"), ("coder", "role", "coder")]),
         ("an associate's degree", [("associate's degree", "education_path", "associate")]),
+        # typographic marks glued to a name: an ellipsis, registered and trademark signs, curly quotes
+        ("CPT… CPC® or “CPC-A”™?", [("CPT", "coding_system", "cpt"), ("CPC", "certification", "cpc"),
+                                          ("CPC-A", "certification", "cpc")]),
     ],
 )
 def test_exact_matches(matcher: EntityMatcher, text: str, expected: list) -> None:
