@@ -181,9 +181,9 @@ def test_an_answer_adds_the_closest_fact_of_another_topic_when_it_clearly_fits(m
     assert close.text.split("\n")[:2] == ["The CPC and CCS are the best known.",
                                            "Joining one gives access to study material."]
     assert close.topic == "certification"
-    near = answers.answer_topic(mini_kb, "certification", {}, {"org-general-2": 0.7, "cert-general": 0.68})
+    near = answers.answer_topic(mini_kb, "certification", {}, {"org-general-2": 0.7, "cert-general": 0.69})
     assert "study material" not in near.text
-    weak = answers.answer_topic(mini_kb, "certification", {}, {"org-general-2": 0.5, "cert-general": 0.1})
+    weak = answers.answer_topic(mini_kb, "certification", {}, {"org-general-2": 0.45, "cert-general": 0.1})
     assert "study material" not in weak.text
 
 
@@ -195,10 +195,10 @@ def test_the_added_fact_must_not_be_about_another_named_entity(mini_kb) -> None:
     assert "$58,895" not in other.text
 
 
-def test_the_added_fact_must_clearly_beat_every_other_topic(mini_kb) -> None:
-    # as close to an organization fact as to a salary one: which topic was meant is unclear
-    tied = {"org-general-2": 0.7, "pay-general": 0.68, "cert-general": 0.4}
-    assert "study material" not in answers.answer_topic(mini_kb, "certification", {}, tied).text
+def test_the_closest_other_topic_is_added_even_when_a_third_is_near(mini_kb) -> None:
+    # a second topic nearly as close is no reason to add neither: the closest one answers the question
+    near_third = {"org-general-2": 0.7, "pay-general": 0.69, "cert-general": 0.4}
+    assert "study material" in answers.answer_topic(mini_kb, "certification", {}, near_third).text
     same_topic = {"org-general-2": 0.7, "org-general": 0.69, "cert-general": 0.4}  # a sibling is no rival
     assert "study material" in answers.answer_topic(mini_kb, "certification", {}, same_topic).text
 
