@@ -12,7 +12,7 @@ from functools import cached_property
 from typing import Any, Dict, List, Mapping
 
 from bot import knowledge
-from bot.nlu import context, scope
+from bot.nlu import context, question, scope
 from bot.nlu.relevance import FACT_SCORES
 
 Subject = Dict[str, List[str]]
@@ -112,7 +112,7 @@ class Turn:
             context=_context(tracker),
             events=list(tracker.events or []),
             topic=tracker.get_slot(TOPIC_SLOT),
-            scores=_scores(latest.get(FACT_SCORES)),
+            scores=question.fact_scores(_scores(latest.get(FACT_SCORES)), latest.get(question.KEY)),
             reading=reading if isinstance(reading, dict) else {},
             compared_with=str(compared) if compared else None,
         )

@@ -18,6 +18,7 @@ import re
 from typing import Any, Dict, Mapping
 
 from bot.nlu import scope
+from bot.nlu.relevance import FACT_SCORES
 
 #: Where the question's reading goes in the parse data.
 KEY = "question_reading"
@@ -37,6 +38,26 @@ def final_question(text: str) -> str | None:
         return None
     questions = [s for s in sentences if s.endswith("?") and s.strip("?").strip()]
     return questions[-1] if questions else None
+
+
+def fact_scores(whole: Mapping[str, float], reading: Any) -> Dict[str, float]:
+    """The fact scores an answer to a story is ranked by: each fact's better score, whole message or question.
+
+    The story's words pull the whole message's scores toward facts about the story
+    ("a four-year degree felt like a mountain ... How long does it actually take to get
+    certified?" ranks the degrees' length first); the question alone misses what the
+    story says it is about. Taking each fact's higher score keeps both. Chosen on the
+    real-question dev set against the whole message's scores, the question's alone and
+    their mean (bench/README.md, "Scores of a story's question").
+    """
+    asked = reading.get(FACT_SCORES) if isinstance(reading, Mapping) else None
+    if not isinstance(asked, Mapping) or not asked:
+        return dict(whole)
+    merged = dict(whole)
+    for fact_id, score in asked.items():
+        if isinstance(fact_id, str) and isinstance(score, (int, float)):
+            merged[fact_id] = max(float(score), merged.get(fact_id, float("-inf")))
+    return merged
 
 
 def decided_intent(parse_data: Mapping[str, Any], question: Mapping[str, Any]) -> Dict[str, Any] | None:

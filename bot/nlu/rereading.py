@@ -21,6 +21,7 @@ from typing import Any, Awaitable, Callable, Dict, Mapping
 
 from bot import knowledge
 from bot.nlu import context, question
+from bot.nlu.relevance import FACT_SCORES
 
 #: Parses a text with the loaded model: (text, with the conversation's sender?) -> parse data.
 Parse = Callable[[str, bool], Awaitable[Dict[str, Any]]]
@@ -33,7 +34,8 @@ async def read_final_question(parse: Parse, parse_data: Dict[str, Any]) -> None:
         return  # most messages: one sentence
     reading = await parse(asked, True)
     decided = question.decided_intent(parse_data, reading)
-    parse_data[question.KEY] = {"text": asked, "intent": reading.get("intent") or {}}
+    parse_data[question.KEY] = {"text": asked, "intent": reading.get("intent") or {},
+                                FACT_SCORES: reading.get(FACT_SCORES) or {}}
     if decided is not None:
         parse_data[question.KEY]["replaced_intent"] = parse_data["intent"]
         parse_data["intent"] = decided

@@ -58,3 +58,15 @@ def test_a_sure_reading_of_the_question_decides(whole: dict, asked: dict) -> Non
 ])
 def test_otherwise_the_whole_message_decides(whole: dict, asked: dict) -> None:
     assert question.decided_intent(whole, asked) is None
+
+
+def test_a_story_is_answered_by_each_fact_s_better_score_of_story_and_question() -> None:
+    whole = {"degree-length": 0.7, "certificate-length": 0.5, "exam-prep": 0.4}
+    reading = {"text": "How long does it take to get certified?",
+               "fact_scores": {"degree-length": 0.3, "certificate-length": 0.8}}
+    assert question.fact_scores(whole, reading) == {"degree-length": 0.7, "certificate-length": 0.8, "exam-prep": 0.4}
+
+
+@pytest.mark.parametrize("reading", [None, {}, {"text": "Why?"}, {"fact_scores": "broken"}])
+def test_without_a_question_s_scores_the_whole_message_s_stand(reading) -> None:
+    assert question.fact_scores({"a": 0.5}, reading) == {"a": 0.5}
