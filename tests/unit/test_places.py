@@ -74,7 +74,7 @@ async def test_pay_in_a_state_gives_the_ranking_and_who_publishes_local_pay() ->
 @pytest.mark.asyncio
 async def test_the_outlook_in_a_state_says_the_sources_have_nothing_for_one_state() -> None:
     _, text = await answer(tracker("ask_outlook", {"place": ["us_state"]}, text="are there coding jobs in ohio?"))
-    assert text.startswith("My sources have nothing specific on demand and job outlook for a single US state, "
+    assert text.startswith("My sources have nothing specific on demand and job outlook for your state, "
                            "so here is the general picture.")
     assert "7%" in text  # the general picture follows
 
