@@ -95,7 +95,8 @@ def subject_label(slots: Mapping[str, Any], kb: KnowledgeBase, with_topic: bool 
 
 
 def points_back(parse_data: Mapping[str, Any]) -> bool:
-    """A short message that points back ("it", "that", "the exam", "other") and names no subject.
+    """A short message that points back ("it", "that", "the exam", "other") and names no subject,
+    or a short question the first reading could not tell the meaning of (:func:`unsure_question`).
 
     One that names a credential, body or code set says what it is about; a job or a
     level only narrows what it points back at ("which ones are entry level" after job titles).
@@ -105,7 +106,23 @@ def points_back(parse_data: Mapping[str, Any]) -> bool:
         return False
     if any(e.get("entity") not in QUALIFIERS for e in parse_data.get("entities") or []):
         return False
-    return bool(REFERS_BACK.search(text) or BARE_WHY.match(text) or DEFINITE.search(text) or ANOTHER.search(text))
+    return bool(REFERS_BACK.search(text) or BARE_WHY.match(text) or DEFINITE.search(text) or ANOTHER.search(text)
+                or unsure_question(parse_data))
+
+
+def unsure_question(parse_data: Mapping[str, Any]) -> bool:
+    """A short question without a pointer word that the first reading could not tell the meaning of.
+
+    "why though" after the AI answer reads ``affirm`` 0.44, "online?" after how long it
+    takes ``affirm`` 0.39: small talk, ``help`` or a complaint below :data:`PROMOTE_MIN`, for
+    a message worded as a question. :func:`promoted_intent` lets a sure second reading
+    replace these; a sure ``help`` or complaint ("what can you do?") is not read again.
+    """
+    first = parse_data.get("intent") or {}
+    name, confidence = str(first.get("name") or ""), float(first.get("confidence") or 0.0)
+    if not QUESTION.search(str(parse_data.get("text") or "")):
+        return False
+    return name in SMALL_TALK | {"help", COMPLAINT} and confidence < PROMOTE_MIN
 
 
 def contextual_text(parse_data: Mapping[str, Any], slots: Mapping[str, Any], kb: KnowledgeBase) -> str | None:

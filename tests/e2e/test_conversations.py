@@ -123,3 +123,13 @@ def test_pay_in_a_state_gives_the_ranking_and_who_has_local_figures(chat: Chat) 
     assert "no pay figures for a single state" in chat.text("and in Georgia?")
     # a question that names no state is back to the general picture
     assert "no pay figures for a single state" not in chat.text("how much do CCS holders make?")
+
+
+def test_a_bare_question_without_a_pointer_word_follows_the_topic(chat: Chat) -> None:
+    chat.text("will AI replace medical coders?")
+    why = chat.text("why though")
+    assert "What would you like to know next" not in why  # not read as "yes"
+    assert "AHIMA" in why or "%" in why
+    chat.text("can billers work from home?")
+    right_away = chat.text("right away?")
+    assert "What would you like to know next" not in right_away and "work from home" in right_away

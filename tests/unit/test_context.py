@@ -47,6 +47,31 @@ def test_a_job_or_a_level_narrows_what_the_follow_up_points_back_at(kb: knowledg
                                    {"certification": ["crc"]}, kb) == "CRC: what do they pay coders"
 
 
+def read(text: str, intent: str, confidence: float) -> dict:
+    return {**parse(text), "intent": {"name": intent, "confidence": confidence}}
+
+
+@pytest.mark.parametrize("data", [
+    read("why though", "affirm", 0.44),         # no pointer word, read as "yes" without conviction
+    read("right away?", "affirm", 0.66),
+    read("and for beginners?", "help", 0.5),
+    read("so what now?", "complain", 0.41),
+])
+def test_a_short_question_the_first_reading_could_not_tell_is_read_again(kb: knowledge.KnowledgeBase,
+                                                                           data: dict) -> None:
+    assert context.contextual_text(data, {"topic": "remote"}, kb) == f"{kb.topics['remote'].title}: {data['text']}"
+
+
+@pytest.mark.parametrize("data", [
+    read("ok cool", "affirm", 0.6),                      # not worded as a question
+    read("yes please?", "affirm", 0.95),                 # sure of itself
+    read("what can you help me with?", "help", 0.99),    # a sure request for help stays one
+    read("thanks!", "thanks", 0.99),
+])
+def test_small_talk_that_is_no_unsure_question_is_read_once(kb: knowledge.KnowledgeBase, data: dict) -> None:
+    assert context.contextual_text(data, {"topic": "remote"}, kb) is None
+
+
 @pytest.mark.parametrize("data", [
     parse("how long does a certification exam take"),                              # does not point back
     parse("how do i get it", [{"entity": "certification", "value": "ccs"}]),       # names what it is about
