@@ -15,9 +15,9 @@ gibberish, no letters               ``VocabularyGate`` (NLU)                    
 a story, then a question            :mod:`bot.nlu.rereading`: the question's    the question's answer
                                     sure reading (>= 0.8) is the intent
 a short follow-up pointing back     :mod:`bot.nlu.rereading`: read again as     that question's answer about the
-("how much does it pay?")           "CCS: how much does it pay?"; the second    subject in context
-                                    reading's intent where the first could
-                                    not tell
+("how much does it pay?"), or a     "CCS: how much does it pay?"; the second    subject in context
+short question read as unsure       reading's intent where the first could
+small talk ("why though")           not tell
 small talk, a complaint             ``data/rules.yml`` -> ``utter_*``           a fixed reply from ``domain.yml``
 ``ask_*``, ``inform``               :func:`decide` -> ``decide_question``       facts of the intent's topic about
                                                                                 what is named, or else what the
