@@ -103,6 +103,7 @@ class Turn:
         intent = latest.get("intent") or {}
         reading = latest.get(context.KEY)
         compared = latest.get(scope.COMPARED_KEY)
+        story = latest.get(question.KEY) if isinstance(latest.get(question.KEY), dict) else {}
         return cls(
             text=str(latest.get("text") or ""),
             intent=intent.get("name"),
@@ -112,7 +113,7 @@ class Turn:
             context=_context(tracker),
             events=list(tracker.events or []),
             topic=tracker.get_slot(TOPIC_SLOT),
-            scores=question.fact_scores(_scores(latest.get(FACT_SCORES)), latest.get(question.KEY)),
+            scores=question.fact_scores(_scores(latest.get(FACT_SCORES)), _scores(story.get(FACT_SCORES))),
             reading=reading if isinstance(reading, dict) else {},
             compared_with=str(compared) if compared else None,
         )

@@ -18,7 +18,6 @@ import re
 from typing import Any, Dict, Mapping
 
 from bot.nlu import scope
-from bot.nlu.relevance import FACT_SCORES
 
 #: Where the question's reading goes in the parse data.
 KEY = "question_reading"
@@ -40,7 +39,7 @@ def final_question(text: str) -> str | None:
     return questions[-1] if questions else None
 
 
-def fact_scores(whole: Mapping[str, float], reading: Any) -> Dict[str, float]:
+def fact_scores(whole: Mapping[str, float], asked: Mapping[str, float]) -> Dict[str, float]:
     """The fact scores an answer to a story is ranked by: each fact's better score, whole message or question.
 
     The story's words pull the whole message's scores toward facts about the story
@@ -50,13 +49,9 @@ def fact_scores(whole: Mapping[str, float], reading: Any) -> Dict[str, float]:
     real-question dev set against the whole message's scores, the question's alone and
     their mean (bench/README.md, "Scores of a story's question").
     """
-    asked = reading.get(FACT_SCORES) if isinstance(reading, Mapping) else None
-    if not isinstance(asked, Mapping) or not asked:
-        return dict(whole)
     merged = dict(whole)
     for fact_id, score in asked.items():
-        if isinstance(fact_id, str) and isinstance(score, (int, float)):
-            merged[fact_id] = max(float(score), merged.get(fact_id, float("-inf")))
+        merged[fact_id] = max(score, merged.get(fact_id, score))
     return merged
 
 

@@ -81,7 +81,8 @@ async def test_the_outlook_in_a_state_says_the_sources_have_nothing_for_one_stat
 
 @pytest.mark.asyncio
 async def test_a_state_alone_after_the_pay_answer_asks_for_that_state() -> None:
-    """"and in Texas?" after the CPC's pay: the credential's pay and the state facts."""
+    """"and in Texas?" after the CPC's pay: the state facts (a place carries over like a job or a level; the
+    credential in context does not, as for any ``inform`` naming something new)."""
     _, text = await answer(tracker("inform", {"place": ["us_state"]}, {"topic": "salary", "certification": ["cpc"]},
                                    text="and in texas?"))
     assert "no pay figures for a single state" in text

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from rasa_sdk import Tracker
 
+from bot import knowledge
+from bot.dialogue.turn import Turn
 from bot.nlu import question
 
 
@@ -62,11 +65,19 @@ def test_otherwise_the_whole_message_decides(whole: dict, asked: dict) -> None:
 
 def test_a_story_is_answered_by_each_fact_s_better_score_of_story_and_question() -> None:
     whole = {"degree-length": 0.7, "certificate-length": 0.5, "exam-prep": 0.4}
-    reading = {"text": "How long does it take to get certified?",
-               "fact_scores": {"degree-length": 0.3, "certificate-length": 0.8}}
-    assert question.fact_scores(whole, reading) == {"degree-length": 0.7, "certificate-length": 0.8, "exam-prep": 0.4}
+    asked = {"degree-length": 0.3, "certificate-length": 0.8}
+    assert question.fact_scores(whole, asked) == {"degree-length": 0.7, "certificate-length": 0.8, "exam-prep": 0.4}
 
 
-@pytest.mark.parametrize("reading", [None, {}, {"text": "Why?"}, {"fact_scores": "broken"}])
-def test_without_a_question_s_scores_the_whole_message_s_stand(reading) -> None:
-    assert question.fact_scores({"a": 0.5}, reading) == {"a": 0.5}
+def test_without_a_question_s_scores_the_whole_message_s_stand() -> None:
+    assert question.fact_scores({"a": 0.5}, {}) == {"a": 0.5}
+
+
+@pytest.mark.parametrize("reading", [None, {}, {"text": "Why?"}, {"fact_scores": "broken"}, "broken"])
+def test_a_turn_without_a_question_s_scores_keeps_the_whole_message_s(reading) -> None:
+    latest = {"text": "a story. a question?", "intent": {"name": "ask_duration", "confidence": 0.9},
+              "fact_scores": {"a": 0.5}, "question_reading": reading}
+    tracker = Tracker.from_dict({"sender_id": "s", "slots": {}, "latest_message": latest, "events": [],
+                                 "paused": False, "followup_action": None, "active_loop": {},
+                                 "latest_action_name": "action_listen"})
+    assert Turn.from_tracker(tracker, knowledge.get()).scores == {"a": 0.5}
