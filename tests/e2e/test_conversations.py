@@ -133,3 +133,16 @@ def test_a_bare_question_without_a_pointer_word_follows_the_topic(chat: Chat) ->
     chat.text("can billers work from home?")
     right_away = chat.text("right away?")
     assert "What would you like to know next" not in right_away and "work from home" in right_away
+
+
+def test_what_is_the_field_opens_with_what_the_work_is(chat: Chat) -> None:
+    reply = chat.text("define medical coding")
+    first_paragraph = reply.split("\n")[0]
+    assert "translate" in first_paragraph and "ICD-10" in first_paragraph and "CPT" in first_paragraph
+
+
+def test_where_to_start_among_named_credentials_gives_each_ones_road(chat: Chat) -> None:
+    reply = chat.text("CPC, CCA, RHIT... so many letters. where should I start?")
+    assert "AAPC membership" in reply  # the road to the CPC
+    assert "AHIMA" in reply and "CAHIIM" in reply  # the CCA's and the RHIT's
+    assert "Source" in reply
