@@ -229,11 +229,14 @@ def _entity_card(kb: KnowledgeBase, etype: str, entity: Entity) -> Tuple[List[st
     return sentences, refs
 
 
+def _ids(facts: Sequence[Fact]) -> set[str]:
+    return {f.id for f in facts}
+
+
 def _key_facts(kb: KnowledgeBase, etype: str, entity_id: str, topics: Sequence[str],
-               per_topic: int = 1) -> Tuple[List[str], List[Ref]]:
+               per_topic: int = 1) -> List[Fact]:
     """The first ``per_topic`` facts of each of ``topics`` about an entity (e.g. a credential's pay)."""
-    facts = [f for t in topics for f in kb.facts_about(t, etype, entity_id)[:per_topic]]
-    return render_facts(kb, facts)
+    return [f for t in topics for f in kb.facts_about(t, etype, entity_id)[:per_topic]]
 
 
 def pick_facts(facts: Sequence[Fact], scores: Mapping[str, float] | None, limit: int) -> List[Fact]:
@@ -388,18 +391,21 @@ def answer_topic(kb: KnowledgeBase, topic_id: str, subject: Subject,
         sentences: List[str] = []
         if DEFAULT_TOPIC_FOR_TYPE.get(etype) == topic_id:
             card, card_refs = _entity_card(kb, etype, entity)
-            extra, extra_refs = _key_facts(kb, etype, entity.id, CARD_TOPICS.get(etype, ()))
+            key = [f for f in _key_facts(kb, etype, entity.id, CARD_TOPICS.get(etype, ())) if f.id not in _ids(shown)]
+            extra, extra_refs = render_facts(kb, key)
+            shown += key  # "what is the CPB?": the card's exam fact is not added again as a related fact
             sentences += card + extra
             refs += card_refs + extra_refs
-        facts = pick_facts(kb.facts_about(topic_id, etype, entity.id), scores, MAX_FACTS_PER_ENTITY)
-        facts = _with_measure_siblings(kb, facts, pool)
+        about = pick_facts(kb.facts_about(topic_id, etype, entity.id), scores, MAX_FACTS_PER_ENTITY)
+        # a fact about several of the things asked about (the RHIT and the RHIA) is given once
+        facts = [f for f in _with_measure_siblings(kb, about, pool) if f.id not in _ids(shown)]
         shown += facts
         fact_sentences, fact_refs = render_facts(kb, facts)
         sentences += fact_sentences
         refs += fact_refs
         if sentences:
             blocks.append((entity, sentences))
-        else:
+        elif not about:
             missing.append(entity)
 
     lead: List[str] = []
@@ -519,7 +525,8 @@ def answer_comparison(
         if entity is None:
             continue
         sentences, card_refs = _entity_card(kb, etype, entity)
-        fact_sentences, fact_refs = _key_facts(kb, etype, entity_id, topics, COMPARE_FACTS.get(etype, 1))
+        key = _key_facts(kb, etype, entity_id, topics, COMPARE_FACTS.get(etype, 1))
+        fact_sentences, fact_refs = render_facts(kb, key)
         sentences += fact_sentences
         refs += card_refs + fact_refs
         lines.append(f"- {entity.short_label}: {' '.join(sentences) or entity.name}")
