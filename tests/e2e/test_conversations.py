@@ -146,3 +146,9 @@ def test_where_to_start_among_named_credentials_gives_each_ones_road(chat: Chat)
     assert "AAPC membership" in reply  # the road to the CPC
     assert "AHIMA" in reply and "CAHIIM" in reply  # the CCA's and the RHIT's
     assert "Source" in reply
+
+
+def test_an_experience_question_after_a_credential_is_about_that_credential(chat: Chat) -> None:
+    chat.text("tell me about the CPC")
+    reply = chat.text("do I need experience first?")  # no pointer word
+    assert "CPC-A" in reply and "2 years" in reply
