@@ -86,6 +86,21 @@ _SOFTWARE = re.compile(
     r"c\+\+|coding bootcamps?|bootcamps?|leetcode|computer science|web dev\w*|front ?end dev\w*|back ?end dev\w*)\b",
     _I,
 )
+#: Other fields' credentials whose names share or resemble this field's acronyms ("Driver CPC", the
+#: counselling CPCE, the insurance CPCU, a Certified Crop Adviser "CCA", a Clinical Research Coordinator
+#: "CRC"): another career, unless the message also speaks of billing or coding ("I was a clinical research
+#: coordinator, can I move into coding?"). Chosen on 30 real questions about such credentials
+#: (``bench/real_questions.yml``, ``rx*``); a bare acronym ("What is a CPB?") is read as this field's.
+_OTHER_FIELD_CREDENTIALS = re.compile(
+    r"\b((drivers?'?|diver|transport manager) cpc|cpce|cpcu|certificate of professional competence|"
+    r"professional constructor|construction (project|specifier)s?|rehabilitation counsel\w*|clinical research|"
+    r"insurance counselor|infection prevention|crop advis\w*|cloud security|isc2|citrix|"
+    r"certificate of competency|public bookkeep\w*)\b",
+    _I,
+)
+#: This field's words, without the acronyms other fields share.
+_FIELD_WORDS = re.compile(
+    r"\b(bill(ing|er|ers)|cod(ing|er|ers)|medical records?|health information|aapc|ahima|icd|cpt|hcpcs)\b", _I)
 _DOMAIN = re.compile(
     r"\b(bill(s|ed|er|ers|ing)?|cod(e|es|er|ers|ing)|medical records?|health information|him|hit|"
     r"claims?|reimburse\w*|revenue cycle|aapc|ahima|cpc|ccs|cpb|cca|icd|cpt|hcpcs)\b",
@@ -166,6 +181,8 @@ def is_other_occupation(text: str) -> bool:
     if compared_occupation(text):
         return False
     if _SOFTWARE.search(text) and not _MEDICAL_CODING.search(text):
+        return True
+    if _OTHER_FIELD_CREDENTIALS.search(text) and not _FIELD_WORDS.search(text):
         return True
     return bool(_OCCUPATIONS.search(text)) and not _DOMAIN.search(text)
 

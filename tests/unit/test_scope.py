@@ -185,6 +185,12 @@ def test_mentions_health(text: str, health: bool) -> None:
     "is the aws cloud practitioner cert worth the fee",
     "how hard is the certified bookkeeper exam",
     "nclex retake rules",
+    # their acronyms look like this field's: the UK drivers' CPC, the counselling CPCE, the CPCU, a crop adviser's CCA
+    "how long is driver cpc periodic training valid for",
+    "is the cpcu designation worth it for an underwriter",
+    "what do clinical research coordinators need for the crc exam",
+    "certified crop adviser (CCA) exam dates",
+    "CPCE pass rate?",
 ])
 def test_other_fields_certifications_are_another_career(text: str) -> None:
     assert override(text) == OTHER
@@ -193,6 +199,9 @@ def test_other_fields_certifications_are_another_career(text: str) -> None:
 @pytest.mark.parametrize("text", [
     "I used to be a bookkeeper, could I switch to medical billing?",
     "how much is the cpc exam",
+    "I was a clinical research coordinator, can I move into coding?",
+    "I'm a truck driver, should I get my CPC?",
+    "what is a CPB?",
 ])
 def test_this_fields_questions_naming_them_are_not(text: str) -> None:
     assert override(text) is None
