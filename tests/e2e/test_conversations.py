@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from bot import knowledge
 from tests.e2e.conftest import Chat
 
 pytestmark = pytest.mark.e2e
@@ -152,3 +155,21 @@ def test_an_experience_question_after_a_credential_is_about_that_credential(chat
     chat.text("tell me about the CPC")
     reply = chat.text("do I need experience first?")  # no pointer word
     assert "CPC-A" in reply and "2 years" in reply
+
+
+def _credentials_named(kb: knowledge.KnowledgeBase, text: str) -> set:
+    return {c.short_label for c in kb.entities["certification"].values()
+            if re.search(rf"\b{re.escape(c.short_label)}\b", text)}
+
+
+@pytest.mark.parametrize("topic_id", sorted(knowledge.get().topics))
+def test_a_general_question_typed_as_its_button_is_not_answered_about_one_credential(chat: Chat, topic_id: str) -> None:
+    """"How long does it take?" opened with the RHIT's degree rule and made the RHIT the subject."""
+    kb = knowledge.get()
+    topic = kb.topics[topic_id]
+    reply = chat.text(topic.button)
+    first = reply.split("\n")[0].split(". ")[0]
+    main = kb.general_facts(topic_id)[0].text if kb.general_facts(topic_id) else ""
+    allowed = set().union(*(_credentials_named(kb, text) for text in (topic.button, main, topic.lead or "")))
+    assert "only cover careers" not in reply
+    assert _credentials_named(kb, first) <= allowed, first
