@@ -63,6 +63,9 @@ RELATED_MARGIN = 0.02
 #: A general answer that opens with a fact about one or two of these ("highest paying coding cert?" ->
 #: the CCS-P's pay) makes them the subject, so "who offers it?" is about the CCS-P.
 INTRODUCED_TYPES = ("certification", "coding_system")
+#: Facts about these answer only a question that names one: the place facts say what the sources
+#: lack for a single state, which is no answer to "and billers?" after coders' pay.
+NAMED_ONLY_TYPES = ("place",)
 MAX_INTRODUCED = 2
 
 #: What an entity's own answer adds to its summary: "what is the CCA?" gives its pay and the first
@@ -308,8 +311,10 @@ def closest_general_fact(general: Sequence[Fact], shown: Sequence[Fact],
 
 
 def _fits(fact: Fact, subject: Subject) -> bool:
-    """False when the fact is about other entities of a type the question names."""
-    return all(set(ids) & set(subject.get(etype) or ()) or not subject.get(etype) for etype, ids in fact.about.items())
+    """False when the fact is about other entities of a type the question names, or about a place
+    when it names none (:data:`NAMED_ONLY_TYPES`)."""
+    return all(set(ids) & set(subject.get(etype) or ()) or (not subject.get(etype) and etype not in NAMED_ONLY_TYPES)
+               for etype, ids in fact.about.items())
 
 
 def closest_related_fact(kb: KnowledgeBase, topic_id: str, shown: Sequence[Fact], subject: Subject,

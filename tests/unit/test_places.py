@@ -10,7 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import ActionAnswer
-from bot import knowledge
+from bot import answers, knowledge
 from bot.nlu.matching import EntityMatcher
 
 
@@ -92,3 +92,11 @@ async def test_a_state_alone_after_the_pay_answer_asks_for_that_state() -> None:
 async def test_a_question_without_a_state_keeps_the_general_pay_answer() -> None:
     _, text = await answer(tracker("ask_salary", {}, text="how much do coders make?"))
     assert "no pay figures for a single state" not in text
+
+
+def test_a_state_fact_never_leads_an_answer_to_a_question_naming_no_state() -> None:
+    """"and billers?" after coders' pay matched the state fact best, and got "no pay figures for a single state"."""
+    kb = knowledge.get()
+    scores = {f.id: 0.9 for f in kb.facts_for("salary") if "place" in f.about}
+    reply = answers.answer_topic(kb, "salary", {"role": ["biller"]}, scores=scores)
+    assert "single state" not in reply.text and "District of Columbia" not in reply.text
