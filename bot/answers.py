@@ -232,10 +232,6 @@ def _entity_card(kb: KnowledgeBase, etype: str, entity: Entity) -> Tuple[List[st
     return sentences, refs
 
 
-def _ids(facts: Sequence[Fact]) -> set[str]:
-    return {f.id for f in facts}
-
-
 def _key_facts(kb: KnowledgeBase, etype: str, entity_id: str, topics: Sequence[str],
                per_topic: int = 1) -> List[Fact]:
     """The first ``per_topic`` facts of each of ``topics`` about an entity (e.g. a credential's pay)."""
@@ -394,16 +390,18 @@ def answer_topic(kb: KnowledgeBase, topic_id: str, subject: Subject,
 
     for etype, entity in entities:
         sentences: List[str] = []
+        seen = {f.id for f in shown}
         if DEFAULT_TOPIC_FOR_TYPE.get(etype) == topic_id:
             card, card_refs = _entity_card(kb, etype, entity)
-            key = [f for f in _key_facts(kb, etype, entity.id, CARD_TOPICS.get(etype, ())) if f.id not in _ids(shown)]
+            key = [f for f in _key_facts(kb, etype, entity.id, CARD_TOPICS.get(etype, ())) if f.id not in seen]
             extra, extra_refs = render_facts(kb, key)
             shown += key  # "what is the CPB?": the card's exam fact is not added again as a related fact
+            seen |= {f.id for f in key}
             sentences += card + extra
             refs += card_refs + extra_refs
         about = pick_facts(kb.facts_about(topic_id, etype, entity.id), scores, MAX_FACTS_PER_ENTITY)
         # a fact about several of the things asked about (the RHIT and the RHIA) is given once
-        facts = [f for f in _with_measure_siblings(kb, about, pool) if f.id not in _ids(shown)]
+        facts = [f for f in _with_measure_siblings(kb, about, pool) if f.id not in seen]
         shown += facts
         fact_sentences, fact_refs = render_facts(kb, facts)
         sentences += fact_sentences

@@ -98,14 +98,12 @@ _OTHER_FIELD_CREDENTIALS = re.compile(
     r"certificate of competency|public bookkeep\w*)\b",
     _I,
 )
-#: This field's words, without the acronyms other fields share.
-_FIELD_WORDS = re.compile(
-    r"\b(bill(ing|er|ers)|cod(ing|er|ers)|medical records?|health information|aapc|ahima|icd|cpt|hcpcs)\b", _I)
-_DOMAIN = re.compile(
-    r"\b(bill(s|ed|er|ers|ing)?|cod(e|es|er|ers|ing)|medical records?|health information|him|hit|"
-    r"claims?|reimburse\w*|revenue cycle|aapc|ahima|cpc|ccs|cpb|cca|icd|cpt|hcpcs)\b",
-    _I,
-)
+_WORDS_OF_THE_FIELD = (r"bill(s|ed|er|ers|ing)?|cod(e|es|er|ers|ing)|medical records?|health information|him|hit|"
+                       r"claims?|reimburse\w*|revenue cycle|aapc|ahima|icd|cpt|hcpcs")
+#: This field's words, without the acronyms other fields share (for :data:`_OTHER_FIELD_CREDENTIALS`).
+_FIELD_WORDS = re.compile(rf"\b({_WORDS_OF_THE_FIELD})\b", _I)
+#: ... and with them.
+_DOMAIN = re.compile(rf"\b({_WORDS_OF_THE_FIELD}|cpc|ccs|cpb|cca)\b", _I)
 _MEDICAL_CODING = re.compile(r"\bmedical\s+(billing|coding|coder|biller|records)", _I)
 
 _PERSONAL = re.compile(
