@@ -33,6 +33,16 @@ def test_a_state_is_a_place(matcher: EntityMatcher, text: str) -> None:
 
 
 @pytest.mark.parametrize("text", [
+    "how much do medical coders make in Houston?",
+    "coding jobs in new york city",
+    "billing salary in St. Louis",
+    "what do coders earn in Kansas City",  # the city, not the state of Kansas
+])
+def test_a_large_city_is_a_place_of_its_own(matcher: EntityMatcher, text: str) -> None:
+    assert [(m.entity, m.value) for m in matcher.find(text) if m.entity == "place"] == [("place", "us_city")]
+
+
+@pytest.mark.parametrize("text", [
     "I need to find new work soon",          # "new work" is not New York
     "in or out of the office?",              # two-letter codes are ordinary words
     "what is the main coding system",        # "main" is not Maine
@@ -69,6 +79,12 @@ async def test_pay_in_a_state_gives_the_ranking_and_who_publishes_local_pay() ->
     assert "no pay figures for a single state" in text and "State & Area Data" in text
     assert "World Population Review (third-party" in text  # the ranking's source, labelled third-party
     assert events == [SlotSet("topic", "salary"), SlotSet("place", ["us_state"])]
+
+
+@pytest.mark.asyncio
+async def test_pay_in_a_city_says_the_sources_have_no_city_figures_and_who_publishes_them() -> None:
+    _, text = await answer(tracker("ask_salary", {"place": ["us_city"]}, text="how much do coders make in dallas?"))
+    assert "nor for single cities" in text and "metro area" in text
 
 
 @pytest.mark.asyncio
