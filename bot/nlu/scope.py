@@ -83,7 +83,7 @@ _OCCUPATIONS = re.compile(
 )
 _SOFTWARE = re.compile(
     r"\b(software (developers?|engineers?|engineering|development)|programming|programmers?|python|javascript|"
-    r"c\+\+|coding bootcamps?|bootcamps?|leetcode|computer science|web dev\w*|front ?end dev\w*|back ?end dev\w*)\b",
+    r"c\+\+|boot ?camps?|leetcode|computer science|web dev\w*|front ?end dev\w*|back ?end dev\w*)\b",
     _I,
 )
 #: Other fields' credentials whose names share or resemble this field's acronyms ("Driver CPC", the

@@ -42,6 +42,7 @@ def test_code_lookups(text: str) -> None:
         "what do sonographers earn per hour",
         "steps to become a paramedic",
         "is a software engineering bootcamp worth it",
+        "is a coding boot camp still worth it",  # two words, as people also write it
         "pharmacy technician certification requirements",
         "I want to be an electrician, how long is the apprenticeship",
         "how do i become a doctor",
@@ -202,6 +203,7 @@ def test_other_fields_certifications_are_another_career(text: str) -> None:
     "I was a clinical research coordinator, can I move into coding?",
     "I'm a truck driver, should I get my CPC?",
     "what is a CPB?",
+    "is a medical coding boot camp worth it?",
 ])
 def test_this_fields_questions_naming_them_are_not(text: str) -> None:
     assert override(text) is None
