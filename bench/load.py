@@ -44,8 +44,12 @@ async def _user(index: int, session: Any, url: str, texts: List[str], turns: int
                 if response.status != 200:
                     out["errors"].append(f"HTTP {response.status}")
                     continue
-                if not isinstance(json.loads(body), list):
+                messages = json.loads(body)
+                if not isinstance(messages, list):
                     out["errors"].append("reply is not a list of messages")
+                    continue
+                if not messages:  # a turn the server failed answers 200 with no messages
+                    out["errors"].append("no reply")
                     continue
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
             if isinstance(error, asyncio.TimeoutError) and time.monotonic() >= deadline - 0.01:

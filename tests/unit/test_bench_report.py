@@ -1,5 +1,8 @@
 """Targets are judged from results.json figures; missing sections are 'not run'."""
 
+import itertools
+from types import SimpleNamespace
+
 from bench.dataset import topics_from_comments
 from bench.report import evaluate, render
 
@@ -8,7 +11,7 @@ RESULTS = {
         "nlu": {"intent_macro_f1": 0.96, "entity_macro_f1": 0.90},
         "answers": {"overall": {"score": 0.96}, "in_scope_declined": {"share": 0.021}},
         "real": {"overall": {"score": 0.949}},
-        "speed": {"single_user": {"p50_ms": 50.0, "p95_ms": 120.0},
+        "speed": {"single_user": {"p50_ms": 50.0, "p95_ms": 120.0}, "nlu_parse_only": {"p50_ms": 31.25},
                   "concurrent": {"throughput_turns_per_s": 55.0, "errors": 1}, "startup_seconds": 12.0},
     }
 }
@@ -25,6 +28,26 @@ def test_targets_hold_at_the_boundary_and_fail_beyond_it():
     assert table["p95_one_user"]["holds"] is False
     assert table["throughput_20_users"]["holds"] is False  # fast enough, but one error
     assert table["startup"]["holds"] is True
+    assert table["p50_over_nlu"]["holds"] is True  # exactly 1.6x
+
+
+def test_a_fast_single_user_run_with_unanswered_turns_misses_the_latency_target():
+    results = {"sections": {"speed": {"single_user": {"p50_ms": 20.0, "p95_ms": 30.0, "errors": 3}}}}
+    table = evaluate(results)
+    assert table["p50_one_user"]["holds"] is False and "3 turns unanswered" in table["p50_one_user"]["measured"]
+
+
+def test_a_turn_answered_with_no_messages_is_an_error_not_a_fast_turn():
+    from bench import speed
+
+    replies = itertools.cycle([[{"text": "an answer"}], []])  # every other turn: 200 with no messages
+
+    class Bot:
+        def client(self):
+            return SimpleNamespace(say=lambda sender, text: (next(replies), 0.01))
+
+    result = speed.single_user(Bot(), ["a", "b"], turns=10)  # after 5 warm-up turns
+    assert result["errors"] == 5 and result["count"] == 5
 
 
 def test_sections_not_run_have_no_verdict():
