@@ -471,6 +471,50 @@ def answer_topic(kb: KnowledgeBase, topic_id: str, subject: Subject,
     )
 
 
+#: "tell me more": how many facts not yet given are added at a time.
+MAX_MORE_FACTS = 3
+NO_MORE = "That's all my sources say on {what}{about}."
+
+
+def _given(fact: Fact, said_before: str) -> bool:
+    """Whether the fact's sentence is in what the bot already said (alone or among disagreeing sources)."""
+    return fact.text.rstrip(".") in said_before
+
+
+def answer_more(kb: KnowledgeBase, topic_id: str, subject: Subject, said_before: str) -> Reply:
+    """ "Tell me more": the topic's next facts that the conversation has not had yet.
+
+    Facts about the subject come first, then the topic's general facts, in the
+    knowledge base's order; a fact counts as given when its sentence is in
+    ``said_before`` (the bot's earlier messages). When every fact is given, the
+    reply says so and offers the topic's follow-up topics.
+    """
+    topic = kb.topics[topic_id]
+    entities = relevant_subject(kb, topic_id, subject)
+    ordered: List[Fact] = []
+    for etype, entity in entities:
+        ordered += kb.facts_about(topic_id, etype, entity.id)
+        if DEFAULT_TOPIC_FOR_TYPE.get(etype) == topic_id:
+            # "what is the CPC?" then "tell me more": the CPC's exam, pay, fees and upkeep, not other credentials
+            ordered += [f for f in kb.facts if entity.id in f.about.get(etype, ()) and _fits(f, subject)]
+    ordered += [f for f in kb.facts_for(topic_id) if _fits(f, subject)]
+    fresh: List[Fact] = []
+    for fact in ordered:
+        if fact not in fresh and not _given(fact, said_before):
+            fresh.append(fact)
+    chosen = _with_measure_siblings(kb, fresh[:MAX_MORE_FACTS], kb.facts)
+    sentences, refs = render_facts(kb, chosen)
+    if not sentences:
+        names = " and ".join(entity.short_label for _, entity in entities)
+        sentences = [NO_MORE.format(what=topic.title.lower(), about=f" for {names}" if names else "")]
+    return Reply(
+        text="\n".join(p for p in [" ".join(sentences), source_line(refs)] if p),
+        buttons=_buttons(kb, topic_id),
+        topic=topic_id,
+        subject={k: list(v) for k, v in subject.items() if v},
+    )
+
+
 def introduced_subject(fact: Fact, subject: Subject) -> Dict[str, List[str]]:
     """What an answer's opening fact brings into the conversation that the question did not name."""
     return {etype: list(ids) for etype, ids in fact.about.items()

@@ -22,6 +22,8 @@ small talk, a complaint             ``data/rules.yml`` -> ``utter_*``           
 ``ask_*``, ``inform``               :func:`decide` -> ``decide_question``       facts of the intent's topic about
                                                                                 what is named, or else what the
                                                                                 conversation is about
+``more`` ("tell me more")           :func:`decide` -> ``decide_more``           the topic's next facts about the
+                                                                                subject that were not given yet
 ``compare``                         :func:`decide` -> ``decide_comparison``     side by side, or one thing's card,
                                                                                 or "tell me the two things"
 ``out_of_scope``, ``nlu_fallback``  :func:`decide` -> ``decide_decline``        a short follow-up about the subject
@@ -47,6 +49,7 @@ from bot.dialogue.decide import (
     Decision,
     decide_comparison,
     decide_decline,
+    decide_more,
     decide_question,
     remembered,
 )
@@ -56,6 +59,8 @@ __all__ = ["ANSWER", "ASK_FOR_TWO", "COMPARE", "DECLINE", "Decision", "Turn", "d
 
 #: Intents the action server decides (every other intent has a fixed reply by rule).
 DECLINED = frozenset({"out_of_scope", "nlu_fallback"})
+#: "Tell me more", "what else?": more of the topic in context.
+MORE = "more"
 
 
 def decide(turn: Turn, kb: knowledge.KnowledgeBase | None = None) -> Decision:
@@ -65,4 +70,6 @@ def decide(turn: Turn, kb: knowledge.KnowledgeBase | None = None) -> Decision:
         return decide_comparison(kb, turn)
     if turn.intent in DECLINED:
         return decide_decline(kb, turn)
+    if turn.intent == MORE:
+        return decide_more(kb, turn)
     return decide_question(kb, turn)

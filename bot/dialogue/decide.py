@@ -224,6 +224,12 @@ def decide_question(kb: knowledge.KnowledgeBase, turn: Turn) -> Decision:
                   in_context=turn.read_in_context)
 
 
+def decide_more(kb: knowledge.KnowledgeBase, turn: Turn) -> Decision:
+    """``more`` ("tell me more"): facts of the topic in context the conversation has not had yet."""
+    topic = turn.topic if turn.topic in kb.topics else "overview"
+    return Decision(ANSWER, answers.answer_more(kb, topic, turn.context, turn.said_before))
+
+
 def decide_decline(kb: knowledge.KnowledgeBase, turn: Turn) -> Decision:
     """``out_of_scope`` or ``nlu_fallback``: a follow-up about the conversation's subject is answered; else declined."""
     intent = follow_up_intent(kb, turn)

@@ -65,6 +65,11 @@ class Turn:
                     subject[event["name"]].append(item)
         return {etype: ids for etype, ids in subject.items() if ids}
 
+    @cached_property
+    def said_before(self) -> str:
+        """What the bot has said in the conversation so far ("tell me more" skips facts already given)."""
+        return "\n".join(str(e.get("text") or "") for e in self.events if e.get("event") == "bot")
+
     # --- the second reading ------------------------------------------------------------------
     @property
     def read_in_context(self) -> bool:

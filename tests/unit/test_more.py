@@ -1,0 +1,62 @@
+""""Tell me more": the topic's next facts, never one the conversation already had, then "that's all"."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answers import ActionAnswer
+from bot import answers, knowledge
+
+
+def tracker(intent: str, said_before: List[str], slots: Dict[str, Any], text: str = "tell me more") -> Tracker:
+    return Tracker.from_dict({
+        "sender_id": "more", "paused": False, "followup_action": None, "active_loop": {},
+        "latest_action_name": "action_listen",
+        "events": [{"event": "bot", "text": said} for said in said_before],
+        "slots": {"topic": None, **{etype: None for etype in knowledge.ENTITY_TYPES}, **slots},
+        "latest_message": {"text": text, "intent": {"name": intent, "confidence": 0.95}, "entities": []},
+    })
+
+
+async def say(intent: str, said_before: List[str], slots: Dict[str, Any], text: str = "tell me more") -> str:
+    dispatcher = CollectingDispatcher()
+    await ActionAnswer().run(dispatcher, tracker(intent, said_before, slots, text), {})
+    [message] = dispatcher.messages
+    return message["text"]
+
+
+def facts_in(text: str, topic: str) -> List[str]:
+    return [f.id for f in knowledge.get().facts_for(topic) if f.text.rstrip(".") in text]
+
+
+@pytest.mark.asyncio
+async def test_more_gives_the_next_facts_about_the_subject_then_says_that_is_all() -> None:
+    slots = {"topic": "exam", "certification": ["ccs"]}
+    said = [await say("ask_exam", [], slots, "what is the CCS exam like?")]
+    given = facts_in(said[0], "exam")
+    assert given
+    for _ in range(8):
+        reply = await say("more", said, slots)
+        if reply.startswith(answers.NO_MORE.format(what="certification exams", about="")[:25]):
+            break
+        new = facts_in(reply, "exam")
+        assert new and not set(new) & set(given), "no fact twice"
+        assert "Source" in reply.splitlines()[-1]
+        given += new
+        said.append(reply)
+    else:
+        pytest.fail("the facts never ran out")
+    assert reply.startswith("That's all my sources say on")
+    assert "for CCS" in reply  # about what is being discussed
+    about_ccs = {f.id for f in knowledge.get().facts_about("exam", "certification", "ccs")}
+    assert about_ccs <= set(given), "every fact about the CCS exam was given before the end"
+
+
+@pytest.mark.asyncio
+async def test_more_without_a_topic_gives_the_overview() -> None:
+    reply = await say("more", [], {})
+    assert facts_in(reply, "overview")
