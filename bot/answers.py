@@ -387,6 +387,7 @@ def answer_topic(kb: KnowledgeBase, topic_id: str, subject: Subject,
     pool = kb.facts_for(topic_id)
     shown: List[Fact] = []
     introduced: Dict[str, List[str]] = {}
+    where_to_check: List[str] = []
 
     for etype, entity in entities:
         sentences: List[str] = []
@@ -410,6 +411,8 @@ def answer_topic(kb: KnowledgeBase, topic_id: str, subject: Subject,
             blocks.append((entity, sentences))
         elif not about:
             missing.append(entity)
+            if etype in WHERE_TO_CHECK:
+                where_to_check.append(kb.topics[WHERE_TO_CHECK[etype]].note or "")
 
     lead: List[str] = []
     also: List[str] = []
@@ -460,6 +463,7 @@ def answer_topic(kb: KnowledgeBase, topic_id: str, subject: Subject,
         paragraphs.append(" ".join(also))
     if topic.note:
         paragraphs.append(topic.note)
+    paragraphs += [note for note in dict.fromkeys(where_to_check) if note and note != topic.note]
     line = source_line(refs)
     if line:
         paragraphs.append(line)
@@ -470,6 +474,11 @@ def answer_topic(kb: KnowledgeBase, topic_id: str, subject: Subject,
         subject={k: list(v) for k, v in {**subject, **introduced}.items() if v},
     )
 
+
+#: An entity type the sources never speak for one of (a named school), and the topic whose note says
+#: where to look instead: "How long is Penn Foster's program?" gets the general picture, said to be
+#: general, and where that school's own figures are published.
+WHERE_TO_CHECK = {"school": "schools"}
 
 #: "tell me more": how many facts not yet given are added at a time.
 MAX_MORE_FACTS = 3

@@ -20,6 +20,7 @@ DEFAULT_TOPIC_FOR_TYPE = {
     "education_path": "education",
     "role": "role_duties",
     "place": "salary",
+    "school": "schools",
 }
 
 

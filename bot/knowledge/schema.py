@@ -21,6 +21,7 @@ ENTITY_TYPES = (
     "education_path",
     "role",
     "place",
+    "school",
 )
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_\-]*$"
@@ -133,6 +134,7 @@ class Entities(Record):
     education_path: List[Entity] = []
     role: List[Entity] = []
     place: List[Entity] = []
+    school: List[Entity] = []
 
 
 class Topic(Record):

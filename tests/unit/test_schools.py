@@ -1,0 +1,83 @@
+"""A named school: the sources speak for none, so answers say so, give the general picture and where to check."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answers import ActionAnswer
+from bot import knowledge
+from bot.nlu.matching import EntityMatcher
+
+WHERE_TO_CHECK = "Look a program up in CAHIIM's directory of accredited programs (degrees) or AHIMA's PCAP directory"
+
+
+@pytest.fixture(scope="module")
+def matcher() -> EntityMatcher:
+    kb = knowledge.get()
+    return EntityMatcher(kb.surface_forms(), year_spans=kb.year_spans())
+
+
+@pytest.mark.parametrize("text, school", [
+    ("How long is the medical coding program at Penn Foster?", "penn_foster"),
+    ("how much does ultimate medical academy cost for billing and coding", "uma"),
+    ("is the University of Phoenix HIT degree any good", "university_of_phoenix"),
+    ("Is CareerStep accredited?", "career_step"),
+])
+def test_a_named_school_is_found(matcher: EntityMatcher, text: str, school: str) -> None:
+    assert [(m.entity, m.value) for m in matcher.find(text) if m.entity == "school"] == [("school", school)]
+
+
+@pytest.mark.parametrize("text", [
+    "is billing a stepping stone to coding?",
+    "how tall is mount everest",
+    "what do coders earn in Phoenix",  # the city, not the university
+])
+def test_ordinary_words_and_cities_are_not_schools(matcher: EntityMatcher, text: str) -> None:
+    assert "school" not in [m.entity for m in matcher.find(text)]
+
+
+def tracker(intent: str, entities: Dict[str, List[str]], slots: Dict[str, Any], text: str) -> Tracker:
+    return Tracker.from_dict({
+        "sender_id": "schools", "paused": False, "followup_action": None, "active_loop": {},
+        "latest_action_name": "action_listen", "events": [],
+        "slots": {"topic": None, **{etype: None for etype in knowledge.ENTITY_TYPES}, **slots},
+        "latest_message": {"text": text, "intent": {"name": intent, "confidence": 0.95},
+                           "entities": [{"entity": e, "value": v, "start": 0, "end": 1}
+                                        for e, vs in entities.items() for v in vs]},
+    })
+
+
+async def answer(t: Tracker) -> tuple[list, str]:
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswer().run(dispatcher, t, {})
+    [message] = dispatcher.messages
+    return events, message["text"]
+
+
+@pytest.mark.asyncio
+async def test_how_long_at_a_named_school_is_the_general_picture_said_to_be_general() -> None:
+    events, text = await answer(tracker("ask_duration", {"school": ["penn_foster"]}, {},
+                                        "How long is the medical coding program at Penn Foster?"))
+    assert text.startswith("My sources have nothing specific on how long it takes for Penn Foster, "
+                           "so here is the general picture.")
+    assert "6 to 12 months" in text or "a few months to a year" in text  # the general picture follows
+    assert WHERE_TO_CHECK in text
+    assert SlotSet("school", ["penn_foster"]) in events
+
+
+@pytest.mark.asyncio
+async def test_a_follow_up_about_the_same_school_stays_honest() -> None:
+    _, text = await answer(tracker("ask_cost", {}, {"topic": "duration", "school": ["uma"]}, "how much does it cost?"))
+    assert text.startswith("My sources have nothing specific on costs for Ultimate Medical Academy")
+    assert WHERE_TO_CHECK in text
+
+
+@pytest.mark.asyncio
+async def test_a_question_naming_no_school_has_no_school_caveat() -> None:
+    _, text = await answer(tracker("ask_duration", {}, {}, "how long does training take?"))
+    assert "nothing specific" not in text and WHERE_TO_CHECK not in text
