@@ -5,28 +5,13 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 import pytest
-from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
+from answering import answer, tracker
 
-from actions.answers import ActionAnswer
 from bot import answers, knowledge
 
 
-def tracker(intent: str, said_before: List[str], slots: Dict[str, Any], text: str = "tell me more") -> Tracker:
-    return Tracker.from_dict({
-        "sender_id": "more", "paused": False, "followup_action": None, "active_loop": {},
-        "latest_action_name": "action_listen",
-        "events": [{"event": "bot", "text": said} for said in said_before],
-        "slots": {"topic": None, **{etype: None for etype in knowledge.ENTITY_TYPES}, **slots},
-        "latest_message": {"text": text, "intent": {"name": intent, "confidence": 0.95}, "entities": []},
-    })
-
-
 async def say(intent: str, said_before: List[str], slots: Dict[str, Any], text: str = "tell me more") -> str:
-    dispatcher = CollectingDispatcher()
-    await ActionAnswer().run(dispatcher, tracker(intent, said_before, slots, text), {})
-    [message] = dispatcher.messages
-    return message["text"]
+    return (await answer(tracker(intent, slots=slots, text=text, said_before=said_before)))[1]
 
 
 def facts_in(text: str, topic: str) -> List[str]:

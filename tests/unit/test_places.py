@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
-
 import pytest
-from rasa_sdk import Tracker
+from answering import answer, tracker
 from rasa_sdk.events import SlotSet
-from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import ActionAnswer
 from bot import answers, knowledge
 from bot.nlu.matching import EntityMatcher
 
@@ -51,25 +47,6 @@ def test_a_large_city_is_a_place_of_its_own(matcher: EntityMatcher, text: str) -
 ])
 def test_ordinary_words_are_not_places(matcher: EntityMatcher, text: str) -> None:
     assert "place" not in [m.entity for m in matcher.find(text)]
-
-
-def tracker(intent: str, entities: Dict[str, List[str]], slots: Dict[str, Any] | None = None,
-            text: str = "") -> Tracker:
-    return Tracker.from_dict({
-        "sender_id": "places", "paused": False, "followup_action": None, "active_loop": {},
-        "latest_action_name": "action_listen", "events": [],
-        "slots": {"topic": None, **{etype: None for etype in knowledge.ENTITY_TYPES}, **(slots or {})},
-        "latest_message": {"text": text, "intent": {"name": intent, "confidence": 0.9},
-                           "entities": [{"entity": e, "value": v, "start": 0, "end": 1}
-                                        for e, vs in entities.items() for v in vs]},
-    })
-
-
-async def answer(t: Tracker) -> tuple[list, str]:
-    dispatcher = CollectingDispatcher()
-    events = await ActionAnswer().run(dispatcher, t, {})
-    [message] = dispatcher.messages
-    return events, message["text"]
 
 
 @pytest.mark.asyncio

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
-
 import pytest
-from rasa_sdk import Tracker
+from answering import answer, tracker
 from rasa_sdk.events import SlotSet
-from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import ActionAnswer
 from bot import knowledge
 from bot.nlu.matching import EntityMatcher
 
@@ -39,24 +35,6 @@ def test_a_named_school_is_found(matcher: EntityMatcher, text: str, school: str)
 ])
 def test_ordinary_words_and_cities_are_not_schools(matcher: EntityMatcher, text: str) -> None:
     assert "school" not in [m.entity for m in matcher.find(text)]
-
-
-def tracker(intent: str, entities: Dict[str, List[str]], slots: Dict[str, Any], text: str) -> Tracker:
-    return Tracker.from_dict({
-        "sender_id": "schools", "paused": False, "followup_action": None, "active_loop": {},
-        "latest_action_name": "action_listen", "events": [],
-        "slots": {"topic": None, **{etype: None for etype in knowledge.ENTITY_TYPES}, **slots},
-        "latest_message": {"text": text, "intent": {"name": intent, "confidence": 0.95},
-                           "entities": [{"entity": e, "value": v, "start": 0, "end": 1}
-                                        for e, vs in entities.items() for v in vs]},
-    })
-
-
-async def answer(t: Tracker) -> tuple[list, str]:
-    dispatcher = CollectingDispatcher()
-    events = await ActionAnswer().run(dispatcher, t, {})
-    [message] = dispatcher.messages
-    return events, message["text"]
 
 
 @pytest.mark.asyncio
