@@ -387,7 +387,7 @@ def answer_topic(kb: KnowledgeBase, topic_id: str, subject: Subject,
     pool = kb.facts_for(topic_id)
     shown: List[Fact] = []
     introduced: Dict[str, List[str]] = {}
-    where_to_check: List[str] = []
+    where_to_check: Dict[str, None] = {}  # notes saying where to look, each once, in order
 
     for etype, entity in entities:
         sentences: List[str] = []
@@ -411,8 +411,9 @@ def answer_topic(kb: KnowledgeBase, topic_id: str, subject: Subject,
             blocks.append((entity, sentences))
         elif not about:
             missing.append(entity)
-            if etype in WHERE_TO_CHECK:
-                where_to_check.append(kb.topics[WHERE_TO_CHECK[etype]].note or "")
+            note = kb.topics[WHERE_TO_CHECK[etype]].note if etype in WHERE_TO_CHECK else None
+            if note and note != topic.note:
+                where_to_check[note] = None
 
     lead: List[str] = []
     also: List[str] = []
@@ -463,7 +464,7 @@ def answer_topic(kb: KnowledgeBase, topic_id: str, subject: Subject,
         paragraphs.append(" ".join(also))
     if topic.note:
         paragraphs.append(topic.note)
-    paragraphs += [note for note in dict.fromkeys(where_to_check) if note and note != topic.note]
+    paragraphs += list(where_to_check)
     line = source_line(refs)
     if line:
         paragraphs.append(line)
@@ -507,10 +508,7 @@ def answer_more(kb: KnowledgeBase, topic_id: str, subject: Subject, said_before:
             # "what is the CPC?" then "tell me more": the CPC's exam, pay, fees and upkeep, not other credentials
             ordered += [f for f in kb.facts if entity.id in f.about.get(etype, ()) and _fits(f, subject)]
     ordered += [f for f in kb.facts_for(topic_id) if _fits(f, subject)]
-    fresh: List[Fact] = []
-    for fact in ordered:
-        if fact not in fresh and not _given(fact, said_before):
-            fresh.append(fact)
+    fresh = [f for f in {f.id: f for f in ordered}.values() if not _given(f, said_before)]  # once each, in order
     chosen = _with_measure_siblings(kb, fresh[:MAX_MORE_FACTS], kb.facts)
     sentences, refs = render_facts(kb, chosen)
     if not sentences:
