@@ -23,6 +23,9 @@ replies. On top of it:
 * **Bodies Slack never sends** (JSON that is not an object, an ``event`` that
   is not one, a form without a JSON ``payload``) get HTTP 400 with a short
   reason (:mod:`bot.channels.bodies`) instead of an error inside Rasa's handler.
+* **Long answers as sections.** Rasa puts a reply with buttons in one Block
+  Kit section, which Slack refuses over 3,000 characters. Here each paragraph
+  (a plan's step) is a section of its own, cut at a sentence if one is longer.
 * **URL verification.** Slack documents the answer to ``url_verification`` as
   the bare challenge or ``{"challenge": ...}``; Rasa sends a JSON string, so
   the signed challenge is answered here in the documented JSON form.
@@ -34,7 +37,7 @@ import json
 import logging
 import time
 from collections import OrderedDict
-from typing import Any, Awaitable, Callable, Dict
+from typing import Any, Awaitable, Callable, Dict, List
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.slack import SlackBot
@@ -111,8 +114,33 @@ def delivery_key(request: Request) -> str | None:
     return None
 
 
+#: Slack's limit on a section's text.
+SECTION_MAX_CHARS = 3000
+
+
+def _pieces(text: str, limit: int = SECTION_MAX_CHARS) -> List[str]:
+    """``text`` in pieces of at most ``limit`` characters, cut at sentences (at worst mid-text)."""
+    pieces: List[str] = []
+    rest = text.strip()
+    while len(rest) > limit:
+        cut = rest.rfind(". ", 0, limit)
+        cut = cut + 1 if cut > 0 else limit
+        pieces.append(rest[:cut].strip())
+        rest = rest[cut:].strip()
+    return [*pieces, rest] if rest else pieces
+
+
+def text_blocks(text: str) -> List[Dict[str, Any]]:
+    """One plain-text section per paragraph of ``text``."""
+    return [
+        {"type": "section", "text": {"type": "plain_text", "text": piece}}
+        for paragraph in text.split("\n\n")
+        for piece in _pieces(paragraph)
+    ]
+
+
 class SlackOutput(SlackBot):
-    """Rasa's ``SlackBot`` calling the Web API at ``api_url``."""
+    """Rasa's ``SlackBot`` calling the Web API at ``api_url``, with a section per paragraph."""
 
     def __init__(
         self,
@@ -124,6 +152,23 @@ class SlackOutput(SlackBot):
     ) -> None:
         super().__init__(token, slack_channel, thread_id, proxy)
         self.client = AsyncWebClient(token, proxy=proxy, base_url=api_url)
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
+    ) -> None:
+        if len(buttons) > 5 or len(text) <= SECTION_MAX_CHARS and "\n\n" not in text:
+            return await super().send_text_with_buttons(recipient_id, text, buttons, **kwargs)
+        actions = {
+            "type": "actions",
+            "elements": [
+                {"type": "button", "text": {"type": "plain_text", "text": b["title"]}, "value": b["payload"]}
+                for b in buttons
+            ],
+        }
+        await self._post_message(
+            channel=self.slack_channel or recipient_id, as_user=True, text=text,
+            blocks=[*text_blocks(text), actions],
+        )
 
 
 class SlackInput(RasaSlackInput):

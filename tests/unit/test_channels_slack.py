@@ -8,7 +8,15 @@ from typing import Any, Dict, List
 
 import pytest
 
-from bot.channels.slack import SLACK_API_URL, SeenDeliveries, SlackInput, SlackOutput, delivery_key
+from bot.channels.slack import (
+    SECTION_MAX_CHARS,
+    SLACK_API_URL,
+    SeenDeliveries,
+    SlackInput,
+    SlackOutput,
+    delivery_key,
+    text_blocks,
+)
 
 CREDENTIALS = {"slack_token": "xoxb-1", "slack_signing_secret": "s3cret", "slack_channel": "C0TEST"}
 
@@ -101,3 +109,20 @@ async def test_a_retry_of_the_same_message_is_taken_once() -> None:
     assert second.headers.get("X-Slack-No-Retry") == "1"
     assert len(received) == 1
     assert received[0].output_channel.slack_channel == "C0TEST"
+
+
+# --- long replies: a section per paragraph ---
+
+def test_each_paragraph_is_a_section() -> None:
+    blocks = text_blocks("Intro line.\nSource: X.\n\nStep 1. Train.\n\nStep 2. Certify.")
+    assert [b["text"]["text"] for b in blocks] == ["Intro line.\nSource: X.", "Step 1. Train.", "Step 2. Certify."]
+    assert all(b["type"] == "section" and b["text"]["type"] == "plain_text" for b in blocks)
+
+
+def test_an_overlong_paragraph_is_cut_at_sentences() -> None:
+    sentence = "A sentence of forty characters or so ok. "
+    blocks = text_blocks(sentence * 200)
+    texts = [b["text"]["text"] for b in blocks]
+    assert len(texts) >= 3 and all(len(t) <= SECTION_MAX_CHARS for t in texts)
+    assert all(t.endswith(".") for t in texts)
+    assert " ".join(texts) == (sentence * 200).strip()
