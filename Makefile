@@ -88,7 +88,7 @@ run: $(MODEL) $(WEB_DEPS)
 	$(PY) -m bot run
 
 validate: $(STAMP)
-	$(RASA) data validate --fail-on-warnings
+	$(PY) -m bot validate
 
 test-stories: $(MODEL)
 	$(RASA) test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out results/stories

@@ -17,6 +17,15 @@ def _check(folder: str | None) -> int:
     except knowledge.KnowledgeError as error:
         print(error, file=sys.stderr)
         return 1
+    from bot.plan import data as plan_data
+
+    plan_file = (Path(folder) if folder else knowledge.default_dir()) / "plan.yml"
+    if plan_file.exists():
+        try:
+            plan_data.load(plan_file, kb)
+        except plan_data.PlanDataError as error:
+            print(error, file=sys.stderr)
+            return 1
     counts = {etype: len(kb.entities[etype]) for etype in knowledge.ENTITY_TYPES}
     print(
         f"knowledge OK: {len(kb.facts)} facts, {len(kb.topics)} topics, "
@@ -123,6 +132,7 @@ def main(argv: List[str] | None = None) -> int:
     chat = sub.add_parser("chat", help="rasa shell, with the action server around it")
     chat.add_argument("--verbose", action="store_true", help="show Rasa's warnings and INFO logs")
     sub.add_parser("augment", help="write data/nlu/generated/ (follow-ups in context, questions after a story)")
+    sub.add_parser("validate", help="rasa data validate --fail-on-warnings, knowing what forms and actions say")
     args = parser.parse_args(argv)
     if args.command == "check":
         return _check(args.folder)
@@ -130,6 +140,10 @@ def main(argv: List[str] | None = None) -> int:
         return _run()
     if args.command == "chat":
         return _chat(args.verbose)
+    if args.command == "validate":
+        from bot import servers, validation
+
+        return validation.validate(servers.ROOT)
     if args.command == "augment":
         from bot import knowledge
         from bot.nlu import augment

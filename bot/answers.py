@@ -197,11 +197,17 @@ def _about_of(facts: Sequence[Fact], measure: str | None) -> Dict[str, List[str]
     return next((f.about for f in facts if f.measure == measure), {})
 
 
+#: "Where do I even start?" is answered, and a plan of one's own is offered (the ``plan_form``).
+PLAN_BUTTON = Button("Make me a plan", "/make_plan")
+PLAN_TOPICS = ("getting_started",)
+
+
 def _buttons(kb: KnowledgeBase, topic_id: str, exclude: Sequence[str] = ()) -> Tuple[Button, ...]:
     topic = kb.topic(topic_id)
     if topic is None:
         return ()
-    out = [
+    out = [PLAN_BUTTON] if topic_id in PLAN_TOPICS else []
+    out += [
         Button(kb.topics[t].button, f"/ask_{t}")
         for t in topic.follow_ups
         if t not in exclude and t in kb.topics

@@ -276,7 +276,8 @@ def decide_comparison(kb: knowledge.KnowledgeBase, turn: Turn) -> Decision:
             return answer(kb, replace(turn, said=said), intent=turn.best_question)
         return Decision(ASK_FOR_TWO, answers.needs_two_things(kb))
     asked = answers.comparison_topic(kb, *pair, turn.scores)  # "which one pays more?" -> salary
-    return Decision(COMPARE, answers.answer_comparison(kb, *pair, topic_id=asked or turn.topic))
+    return Decision(COMPARE, answers.answer_comparison(
+        kb, *pair, topic_id=asked or (turn.topic if turn.topic in kb.topics else None)))
 
 
 def remembered(turn: Turn, reply: Reply) -> Dict[str, object]:

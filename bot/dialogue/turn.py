@@ -14,6 +14,7 @@ from typing import Any, Dict, List, Mapping
 from bot import knowledge
 from bot.nlu import context, question, scope
 from bot.nlu.relevance import FACT_SCORES
+from bot.plan.data import QUESTIONS
 
 Subject = Dict[str, List[str]]
 TOPIC_SLOT = context.TOPIC_SLOT
@@ -47,6 +48,8 @@ class Turn:
     reading: Dict[str, Any] = field(default_factory=dict)
     #: another occupation the message weighs this field against ("than nursing")
     compared_with: str | None = None
+    #: the person's answers to the plan's questions (the ``plan_*`` slots), {} before any
+    plan: Dict[str, str] = field(default_factory=dict)
 
     @cached_property
     def history(self) -> Subject:
@@ -121,6 +124,7 @@ class Turn:
             scores=question.fact_scores(_scores(latest.get(FACT_SCORES)), _scores(story.get(FACT_SCORES))),
             reading=reading if isinstance(reading, dict) else {},
             compared_with=str(compared) if compared else None,
+            plan={q: str(v) for q in QUESTIONS if (v := tracker.get_slot(q))},
         )
 
 

@@ -74,7 +74,7 @@ SENTENCE_VECTOR = "sentence_vector"
 SPELLED_TEXT = "spelled_text"
 
 #: Intents a button payload may carry besides ``ask_<topic>``.
-BUTTON_INTENTS = ("inform", "compare", "help", "greet")
+BUTTON_INTENTS = ("inform", "compare", "help", "greet", "make_plan")
 
 
 def button_intents(kb: knowledge.KnowledgeBase) -> List[str]:

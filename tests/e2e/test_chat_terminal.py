@@ -41,6 +41,13 @@ def test_make_chat_quiet_start_typing_after_buttons_and_numbered_choices() -> No
         # typed right after a reply with buttons: taken as a question, not lost in a selection list
         remote = say(child, "can I work from home as a coder?", "Source")
         picked = say(child, "1", "Source")  # the first button of that reply
+        # a plan: a button picked by its number, free text, skips; the plan wrapped to the terminal
+        plan = say(child, "make me a plan", "highest level of school")
+        plan += say(child, "2", "worked in healthcare")  # "High school or GED"
+        plan += say(child, "i was a cashier mostly", "billing")
+        plan += say(child, "not sure", "Where would you like")
+        plan += say(child, "not sure", "How much time")
+        plan += say(child, "evenings", "Timeline")
         child.sendline("/stop")
         child.expect(pexpect.EOF, timeout=60)
     finally:
@@ -53,5 +60,10 @@ def test_make_chat_quiet_start_typing_after_buttons_and_numbered_choices() -> No
     first_button = re.search(r"^\s+1\. (.+)$", ANSI.sub("", remote), re.M)
     assert first_button, remote
     assert "Source" in picked and ANSI.sub("", picked).strip() != ANSI.sub("", remote).strip()
-    longest = max(len(line) for line in ANSI.sub("", remote + picked).splitlines())
+    longest = max(len(line) for line in ANSI.sub("", remote + picked + plan).splitlines())
     assert longest <= 90, longest
+    plan = ANSI.sub("", plan)
+    assert "Traceback" not in plan
+    assert "high school or GED; no related experience; part time" in " ".join(plan.split()), plan
+    assert re.search(r"^\s*Step 1\. Training: a certificate program", plan, re.M), plan
+    assert "Source" in plan.split("Timeline", 1)[1], plan

@@ -29,6 +29,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SCREENSHOT = servers.ROOT / "test-output" / "widget-browser.png"
+PLAN_SCREENSHOT = servers.ROOT / "test-output" / "widget-plan.png"
 QUESTION = "How much do certified coders earn?"
 HTML_TEXT = '<b>bold</b><img src=x onerror="window.__xss=1">'
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
@@ -142,4 +143,55 @@ def test_widget_answers_with_sources_quick_replies_and_history(site: str, page: 
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT))  # type: ignore[attr-defined]
     print(f"\nscreenshot: {SCREENSHOT}")
+    assert page.outside_requests == [], page.outside_requests  # type: ignore[attr-defined]
+
+
+def click_reply(page: object, title: str) -> None:
+    """Click the last quick reply called ``title`` and wait for the bot's next message."""
+    responses = page.locator(".rw-response").count()  # type: ignore[attr-defined]
+    page.locator(".rw-replies .rw-reply", has_text=title).last.click()  # type: ignore[attr-defined]
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "n => document.querySelectorAll('.rw-response').length > n", arg=responses)
+
+
+def last_response(page: object, has_text: str) -> object:
+    answer = page.locator(".rw-response", has_text=has_text).last  # type: ignore[attr-defined]
+    answer.wait_for()
+    return answer
+
+
+def test_widget_makes_a_plan_with_buttons_and_free_text_across_a_reload(site: str, page: object) -> None:
+    page.goto(site)  # type: ignore[attr-defined]
+    open_widget(page)
+    page.locator(".rw-response", has_text="billing and coding").first.wait_for()  # type: ignore[attr-defined]
+    click_reply(page, "Make me a plan")  # the greeting's button
+    last_response(page, "highest level of school")
+    click_reply(page, "High school or GED")
+    last_response(page, "worked in healthcare")
+    ask(page, "I was a medical receptionist")
+    last_response(page, "billing (claims and payments)")
+
+    page.reload()  # the plan resumes where it was after a reload  # type: ignore[attr-defined]
+    open_widget(page)
+    last_response(page, "billing (claims and payments)")
+    click_reply(page, "Coding")
+    last_response(page, "Where would you like to work")
+    click_reply(page, "From home")
+    last_response(page, "How much time")
+    click_reply(page, "Part time")
+
+    plan = last_response(page, "Timeline")
+    page.locator(".rw-response", has_text="start over").last.wait_for()  # type: ignore[attr-defined]
+    # the widget shows each paragraph (a step) as a message of its own
+    text = page.locator(".rw-messages-container").inner_text()  # type: ignore[attr-defined]
+    text = text[text.rindex("Here is a plan"):]
+    assert "high school or GED; healthcare experience; coding; working from home; part time" in text, text
+    assert "Training: a certificate program" in text and "Credential: the CPC (AAPC)" in text, text
+    assert text.count("Source") >= 6, text
+    assert all(f"Step {n}. " in text for n in range(1, 7)), text
+    assert page.locator(".rw-replies .rw-reply", has_text="How long will it all take?").count() >= 1  # type: ignore
+    plan.scroll_into_view_if_needed()  # type: ignore[attr-defined]
+    PLAN_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(PLAN_SCREENSHOT))  # type: ignore[attr-defined]
+    print(f"\nscreenshot: {PLAN_SCREENSHOT}")
     assert page.outside_requests == [], page.outside_requests  # type: ignore[attr-defined]
