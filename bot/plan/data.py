@@ -77,6 +77,8 @@ class Answers(_Record):
     #: answers only to the question just asked, by question
     when_asked: Dict[str, Dict[str, List[str]]] = {}
     any: Dict[str, List[str]]
+    #: words that cancel a phrase right after them ("not an office")
+    negations: List[str] = []
     entities: Dict[str, Dict[str, Dict[str, str]]] = {}
 
     def phrases(self, question: str, asked: bool = False) -> Dict[str, List[str]]:

@@ -87,6 +87,16 @@ def test_the_message_that_starts_the_plan_answers_every_question_it_names_exactl
     assert reader.read(DATA, "make me a plan, not sure where to start") == {}
 
 
+@pytest.mark.parametrize("question, text, expected", [
+    ("plan_setting", "anywhere but a hospital, ideally at home", {"plan_setting": "remote"}),
+    ("plan_experience", "not an office, I was a nurse", {"plan_experience": "healthcare"}),
+    ("plan_experience", "no, I'm a CNA", {"plan_experience": "healthcare"}),  # "no," is no negation of "CNA"
+    ("plan_goal", "I hate the phone so anything but billing", {}),  # asked again, not read as billing
+])
+def test_a_negated_phrase_is_no_answer(question: str, text: str, expected: Dict[str, str]) -> None:
+    assert reader.read(DATA, text, requested=question) == expected
+
+
 def test_an_nlu_entity_is_an_answer() -> None:
     biller = [{"entity": "role", "value": "biller"}]
     assert reader.read(DATA, "the person who sends claims", biller, requested="plan_goal") == {"plan_goal": "billing"}
