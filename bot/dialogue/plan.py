@@ -50,9 +50,9 @@ REQUESTS = frozenset({"help", "bot_challenge", "complain", "out_of_scope_medical
 #: not a question to answer. ``inform``, ``affirm``, ``deny``, ``greet``, ``thanks``, declines
 #: and fallbacks are neither: "ok" or "blorp" in reply to a question is asked again.
 QUESTION_INTENTS = frozenset({"more", "compare"})
-#: A question, not an answer: "can I work from home?" names an answer but asks something.
-_QUESTION = re.compile(r"\?|^\s*(how|what|why|when|where|which|who|can|could|do|does|did|is|are|will|would|should)\b",
-                       re.IGNORECASE)
+#: A question, not an answer: "can I work from home?" names an answer but asks something. Without a
+#: question mark only a question word counts: "did reception and data entry for years" is an answer.
+_QUESTION = re.compile(r"\?|^\s*(how|what|why|when|where|which|who)\b", re.IGNORECASE)
 #: ... unless it is this short: "hospital?", "GED I guess?".
 SHORT_REPLY_WORDS = 3
 

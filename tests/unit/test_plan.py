@@ -92,6 +92,8 @@ def test_the_message_that_starts_the_plan_answers_every_question_it_names_exactl
     ("plan_experience", "not an office, I was a nurse", {"plan_experience": "healthcare"}),
     ("plan_experience", "no, I'm a CNA", {"plan_experience": "healthcare"}),  # "no," is no negation of "CNA"
     ("plan_goal", "I hate the phone so anything but billing", {}),  # asked again, not read as billing
+    ("plan_experience", "nope, never sat at a desk or worked around patients", {"plan_experience": "none"}),
+    ("plan_time", "I can't do this all day, but a couple nights a week", {"plan_time": "part_time"}),
 ])
 def test_a_negated_phrase_is_no_answer(question: str, text: str, expected: Dict[str, str]) -> None:
     assert reader.read(DATA, text, requested=question) == expected
@@ -123,6 +125,8 @@ def turn(text: str, intent: str = "inform", said: Dict[str, List[str]] | None = 
     ("do I need a high school diploma for this?", "ask_education", None, plan_turns.INTERRUPTION, {}),
     ("help", "help", None, plan_turns.INTERRUPTION, {}),
     ("my kids are in school all day", "ask_duration", None, plan_turns.RETRY, {}),  # a statement, not a question
+    ("did my GED in 2010 at night school", "ask_education", None, plan_turns.ANSWER,
+     {"plan_education": "high_school"}),  # "did ..." without "?" is no question
     ("stop", "stop", None, plan_turns.INTERRUPTION, {}),
     ("no, high school. start over", "start_over", None, plan_turns.INTERRUPTION, {}),
     ("blorp", "nlu_fallback", None, plan_turns.RETRY, {}),
