@@ -48,6 +48,7 @@ WHY_PATH = {"associate": ", because you have the time for it and it opens the RH
             "certificate": ", the quickest route"}
 STEP_CREDENTIAL = "Credential: {names}."
 STEP_EXAM = "The exam and its cost."
+NO_FEE = "My sources give no fee for the {name} exam: check the current price on {issuer}'s own site."
 STEP_FIRST_JOB = "Your first job."
 STEP_PAY = "Pay to expect at first."
 STEP_REMOTE = "Working from home usually comes later."
@@ -144,6 +145,11 @@ def make(kb: KnowledgeBase, data: PlanData, answers_given: Mapping[str, str | No
     if choice.fees:
         cost = kb.topic("cost")
         steps.append(Step(STEP_EXAM, _facts(kb, choice.fees), (cost.note or "") if cost else ""))
+    else:
+        first = kb.certification(choice.credentials[0])
+        issuer = _short(kb, "organization", first.issued_by) if first is not None else ""
+        steps.append(Step(STEP_EXAM, (), NO_FEE.format(name=_short(kb, "certification", choice.credentials[0]),
+                                                       issuer=issuer)))
     experience = given.get("plan_experience", NOT_SURE)
     first_job = list(rules.first_job.get(experience, rules.first_job.get(NOT_SURE, [])))
     for cid in choice.credentials:

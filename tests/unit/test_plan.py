@@ -166,7 +166,7 @@ def test_each_goal_and_setting_gets_its_credential_and_every_figure_a_source(
     assert 4 <= len(plan.steps) <= 7
     text = build.render(KB, plan).text
     for paragraph in text.split("\n\n"):
-        if _FIGURE.search(paragraph.split("\n")[0]):
+        if _FIGURE.search(re.sub(r"^Step \d\. ", "", paragraph.split("\n")[0])):
             assert re.search(r"\nSources?: .+\.$", paragraph), paragraph
     assert re.search(r"Timeline: about (6 to 12|24) months of training", text)
     for n in range(1, len(plan.steps) + 1):
@@ -176,6 +176,14 @@ def test_each_goal_and_setting_gets_its_credential_and_every_figure_a_source(
 def test_fees_come_with_the_advice_to_confirm_them() -> None:
     text = build.render(KB, build.make(KB, DATA, {"plan_goal": "coding"})).text
     assert "$425" in text and "confirm the current price" in text
+
+
+def test_a_credential_without_a_fee_in_the_sources_says_so() -> None:
+    plan = build.make(KB, DATA, {"plan_goal": "coding", "plan_setting": "hospital", "plan_time": "full_time"})
+    assert list(plan.choice.credentials) == ["rhit"]
+    text = build.render(KB, plan).text
+    assert "Step 3. The exam and its cost. My sources give no fee for the RHIT exam: check the current price on " \
+           "AHIMA's own site." in text
 
 
 def test_no_diploma_adds_the_ged_step_first_and_to_the_timeline() -> None:
