@@ -14,8 +14,8 @@ from typing import Any, Callable, Dict, List
 
 from bench import MODEL, OUT, REAL_DEV, REAL_TEST, REPORT, RESULTS, ROOT
 
-SECTIONS = ("baseline", "nlu", "training", "answers", "real", "real_test", "oos", "speed", "long")
-BOT_SECTIONS = ("answers", "real", "real_test", "oos", "speed", "long")
+SECTIONS = ("baseline", "nlu", "training", "answers", "real", "real_test", "oos", "plan", "speed", "long")
+BOT_SECTIONS = ("answers", "real", "real_test", "oos", "plan", "speed", "long")
 
 
 def model_facts(model: Path) -> Dict[str, Any]:
@@ -135,7 +135,7 @@ def main(argv: List[str] | None = None) -> int:
 
     bot_sections = [s for s in args.sections if s in BOT_SECTIONS]
     if bot_sections:
-        from bench import answers, long, oos, real, speed
+        from bench import answers, long, oos, plan, real, speed
         from bench.botrun import running_bot
         from bench.dataset import load_real
         from bench.declines import DeclineDetector
@@ -156,6 +156,8 @@ def main(argv: List[str] | None = None) -> int:
                     record("real_test", lambda: real.run(bot, load_real(REAL_TEST), detector, "real_test"))
                 if "oos" in bot_sections:
                     record("oos", lambda: oos.run(bot, items, detector))
+                if "plan" in bot_sections:
+                    record("plan", lambda: plan.run(bot, plan.load()[::4] if args.quick else None))
                 if "speed" in bot_sections:
                     record("speed", lambda: speed.run(bot, [q.text for q in questions], quick=args.quick))
                 if "long" in bot_sections:

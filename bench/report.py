@@ -363,11 +363,33 @@ def _render_real(s: Mapping[str, Any], lines: List[str]) -> None:
         lines += [f"Failures with replies: `bench/out/{name}_failures.md`.", ""]
 
 
+def _render_plan(s: Mapping[str, Any], lines: List[str]) -> None:
+    plan = s.get("plan")
+    if not (isinstance(plan, Mapping) and "by_set" in plan):
+        return
+    lines += [
+        "## The plan's questions answered in free text", "",
+        "Each reply of [plan_answers.yml](plan_answers.yml), written by people who never saw the bot's data, is "
+        "sent as the answer to its question in a fresh plan conversation over REST; the bot's reading is taken "
+        "from what the user sees (the plan's \"from your answers\" line, or the question asked again). Sets "
+        "dev1-dev3 chose the reader's rules and phrases; `check` was written before the last of them.", "",
+        "| Set | Read as the writer meant |", "|---|---|",
+    ]
+    for name, tally in sorted(plan["by_set"].items()):
+        lines.append(f"| {name} | {tally['passed']}/{tally['total']} |")
+    lines += ["", "| Set | Question | Reply | Expected | Bot |", "|---|---|---|---|---|"]
+    for miss in plan.get("misses", []):
+        reply = str(miss["reply"]).replace("|", "/")
+        lines.append(f"| {miss['set']} | {miss['question']} | {reply} | {miss['expected']} | {miss['got']} |")
+    lines.append("")
+
+
 SECTION_RENDERERS: Dict[str, Callable[[Mapping[str, Any], List[str]], None]] = {
     "nlu": _render_nlu,
     "answers": _render_answers,
     "real": _render_real,
     "oos": _render_oos,
+    "plan": _render_plan,
     "speed": _render_speed,
     "training": _render_training,
 }
