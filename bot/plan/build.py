@@ -78,7 +78,6 @@ class Step:
 class Plan:
     answers: Mapping[str, str]
     path: str
-    months: Tuple[int, int]
     choice: CredentialChoice
     steps: Tuple[Step, ...]
     timeline: Step
@@ -163,7 +162,7 @@ def make(kb: KnowledgeBase, data: PlanData, answers_given: Mapping[str, str | No
                         gap=GED_GAP if no_diploma else ""),
         _facts(kb, [*rules.paths[path].facts[:1], *rules.exam_prep]),
     )
-    return Plan(dict(given), path, months, choice, tuple(steps), timeline)
+    return Plan(dict(given), path, choice, tuple(steps), timeline)
 
 
 def _step_text(kb: KnowledgeBase, step: Step, number: int | None = None) -> str:
@@ -176,9 +175,9 @@ def _step_text(kb: KnowledgeBase, step: Step, number: int | None = None) -> str:
 
 
 def _timeline_sentence(kb: KnowledgeBase, plan: Plan) -> str:
-    return _step_text(kb, Step(plan.timeline.title), None) + "\n" + answers.source_line(
-        [r for f in plan.timeline.facts for r in answers._refs(kb, f)]
-    )
+    """The timeline with the sources of its figures (not their sentences: the steps give those)."""
+    _, refs = answers.render_facts(kb, plan.timeline.facts)
+    return f"{plan.timeline.title}\n{answers.source_line(refs)}"
 
 
 def buttons(plan: Plan, kb: KnowledgeBase) -> Tuple[Button, ...]:
