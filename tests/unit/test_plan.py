@@ -291,3 +291,12 @@ def test_the_message_that_starts_the_plan_fills_what_it_answers() -> None:
     reading = plan_turns.read_plan_turn(turn(text, "make_plan"), DATA, None, {})
     assert (reading.kind, reading.answers) == (plan_turns.ANSWER, {
         "plan_education": "high_school", "plan_setting": "remote"})
+
+
+def test_every_question_intent_is_answered_in_the_middle_of_the_plan() -> None:
+    """A new ``ask_*`` intent must join the plan's interruption rule, or the form would not ask again."""
+    rules = yaml.safe_load((Path(__file__).resolve().parents[2] / "data" / "plan_rules.yml").read_text("utf-8"))
+    rule = next(r for r in rules["rules"] if r["rule"].startswith("a question in the middle of the plan"))
+    listed = {step["intent"] for step in rule["steps"][0]["or"]}
+    asked = {intent for intent in DOMAIN["intents"] if str(intent).startswith("ask_")}
+    assert asked | {"more"} == listed
