@@ -14,7 +14,8 @@ a question ("how much does the CPC pay?"),  ``INTERRUPTION``: a rule answers it 
 even one that names an answer ("can I work  asks its question again; a short reply ("hospital?") is an
 from home?"), or a request ("help")         answer
 anything else ("blorp", "ok", a statement   ``RETRY`` the first time (the question again, with its buttons),
-read as a question: "i was a cashier")      ``SKIP`` the second ("not sure")
+read as a question: "my kids are in         ``SKIP`` the second ("not sure")
+school all day" as ``ask_duration``)
 ==========================================  ==============================================================
 
 Once the plan is given (the ``topic`` slot is ``plan``), :func:`decide_after_plan`
@@ -46,8 +47,8 @@ ALWAYS_INTERRUPT = frozenset({"stop", "start_over", "make_plan", "goodbye", "med
 REQUESTS = frozenset({"help", "bot_challenge", "complain", "out_of_scope_medical", "out_of_scope_code_lookup",
                       "other_language"})
 #: Questions (``ask_*`` too): answered the same way, but only when the message is shaped as a
-#: question. "i was a cashier mostly" read as ``ask_skills`` is an answer the form cannot use,
-#: not a question to answer. ``inform``, ``affirm``, ``deny``, ``greet``, ``thanks``, declines
+#: question. "my kids are in school all day" read as ``ask_duration`` is an answer the form
+#: cannot use, not a question to answer. ``inform``, ``affirm``, ``deny``, ``greet``, ``thanks``, declines
 #: and fallbacks are neither: "ok" or "blorp" in reply to a question is asked again.
 QUESTION_INTENTS = frozenset({"more", "compare"})
 #: A question, not an answer: "can I work from home?" names an answer but asks something. Without a
