@@ -49,9 +49,7 @@ class ValidatePlanForm(FormValidationAction):
     ) -> List[EventType]:
         requested = tracker.get_slot(REQUESTED_SLOT)
         turn = dialogue.Turn.from_tracker(tracker, knowledge.get())
-        reading = plan_turns.read_plan_turn(
-            turn, data.get(), requested, {q: tracker.get_slot(q) for q in QUESTIONS}, tracker.get_slot(RETRY_SLOT)
-        )
+        reading = plan_turns.read_plan_turn(turn, data.get(), requested, turn.plan, tracker.get_slot(RETRY_SLOT))
         if reading.kind == plan_turns.RETRY:
             dispatcher.utter_message(response="utter_plan_retry")
             return [SlotSet(RETRY_SLOT, requested)]
@@ -78,9 +76,8 @@ class ActionPlan(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
         kb = knowledge.get()
-        plan = build.make(kb, data.get(), {q: tracker.get_slot(q) for q in QUESTIONS})
-        reply = build.render(kb, plan)
-        dispatch(dispatcher, reply)
         turn = dialogue.Turn.from_tracker(tracker, kb)
+        reply = build.render(kb, build.make(kb, data.get(), turn.plan))
+        dispatch(dispatcher, reply)
         changes = dialogue.remembered(turn, reply)
         return [SlotSet(RETRY_SLOT, None), *(SlotSet(name, value) for name, value in changes.items())]

@@ -30,10 +30,10 @@ small talk, a complaint             ``data/rules.yml`` -> ``utter_*``           
                                                                                 is answered; else the decline or
                                                                                 fallback reply (a rule on the
                                                                                 ``declined`` slot) and topics
-``make_plan`` ("help me make a      ``data/rules.yml`` -> ``plan_form``; each   up to five questions, then the
-plan"), and every message while     message read by :mod:`bot.dialogue.plan`    plan (:mod:`bot.plan.build`);
-its questions are asked             (answer, interruption, ask again, skip)     a question asked meanwhile is
-                                                                                answered, then asked again
+``make_plan`` ("help me make a      ``data/plan_rules.yml`` -> ``plan_form``;   up to five questions, then the
+plan"), and every message while     each message read by                        plan (:mod:`bot.plan.build`);
+its questions are asked             `bot.dialogue.plan` (answer,                a question asked meanwhile is
+                                    interruption, ask again, skip)              answered, then asked again
 a question right after the plan     :func:`decide` -> ``decide_after_plan``     "how long?": the plan's timeline;
                                                                                 "why the CCS?": the plan's reason
                                                                                 in front of the usual answer
@@ -60,9 +60,8 @@ from bot.dialogue.decide import (
     decide_question,
     remembered,
 )
-from bot.dialogue.plan import decide_after_plan
+from bot.dialogue.plan import decide_after_plan, is_after_plan
 from bot.dialogue.turn import Turn
-from bot.plan import build as plan_build
 from bot.plan import data as plan_data
 
 __all__ = ["ANSWER", "ASK_FOR_TWO", "COMPARE", "DECLINE", "Decision", "Turn", "decide", "remembered"]
@@ -77,7 +76,7 @@ def decide(turn: Turn, kb: knowledge.KnowledgeBase | None = None) -> Decision:
     """The decision for a turn routed to the action server (see the table above)."""
     kb = kb or knowledge.get()
     decision = _decide(turn, kb)
-    if turn.topic == plan_build.PLAN_TOPIC and turn.plan and decision.kind in (ANSWER, COMPARE):
+    if is_after_plan(turn) and decision.kind in (ANSWER, COMPARE):
         reply = decide_after_plan(turn, kb, plan_data.get(), decision.reply)
         return Decision(decision.kind, reply)
     return decision

@@ -107,18 +107,15 @@ def read_plan_turn(
 _WHY = re.compile(r"\bwhy\b", re.IGNORECASE)
 
 
-def plan_of(turn: Turn, kb: knowledge.KnowledgeBase, data: PlanData) -> build.Plan | None:
-    """The plan the conversation is about, if the last answer was the plan."""
-    if turn.topic != build.PLAN_TOPIC or not turn.plan:
-        return None
-    return build.make(kb, data, turn.plan)
+def is_after_plan(turn: Turn) -> bool:
+    """Whether the last answer was the plan (the answers are in ``turn.plan``)."""
+    return turn.topic == build.PLAN_TOPIC and bool(turn.plan)
 
 
 def decide_after_plan(turn: Turn, kb: knowledge.KnowledgeBase, data: PlanData, reply: Reply | None) -> Reply | None:
-    """The plan's own answer to a question about it, or ``reply`` with the plan's reason in front."""
-    plan = plan_of(turn, kb, data)
-    if plan is None:
-        return reply
+    """The plan's own answer to a question about it (see :func:`is_after_plan`), or ``reply`` with the
+    plan's reason in front."""
+    plan = build.make(kb, data, turn.plan)
     if turn.intent == "ask_duration" and not turn.said:
         return build.timeline_reply(kb, plan)
     named = set(turn.said.get("certification", []))

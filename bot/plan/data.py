@@ -40,7 +40,7 @@ class _Record(BaseModel):
         allow_mutation = False
 
 
-class Path_(_Record):
+class TrainingPath(_Record):
     months: Tuple[int, int]
     facts: List[str] = Field(..., min_items=1)
     when: Dict[str, List[str]] = {}
@@ -57,7 +57,7 @@ class CredentialChoice(_Record):
 
 
 class PlanRules(_Record):
-    paths: Dict[str, Path_]
+    paths: Dict[str, TrainingPath]
     exam_prep: List[str] = []
     part_time: List[str] = []
     no_diploma: List[str] = []
