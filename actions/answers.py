@@ -19,7 +19,7 @@ class ActionAnswer(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
-        return carry_out(dispatcher, *decide(tracker))
+        return carry_out(dispatcher, tracker, *decide(tracker))
 
 
 class ActionDecline(Action):
@@ -40,4 +40,4 @@ class ActionDecline(Action):
         turn, decision = decide(tracker)
         if decision.kind == dialogue.DECLINE:
             return [SlotSet(DECLINED_SLOT, True)]
-        return [*carry_out(dispatcher, turn, decision), SlotSet(DECLINED_SLOT, False)]
+        return [*carry_out(dispatcher, tracker, turn, decision), SlotSet(DECLINED_SLOT, False)]

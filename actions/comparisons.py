@@ -18,4 +18,4 @@ class ActionCompare(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
-        return carry_out(dispatcher, *decide(tracker))
+        return carry_out(dispatcher, tracker, *decide(tracker))

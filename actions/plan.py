@@ -78,6 +78,6 @@ class ActionPlan(Action):
         kb = knowledge.get()
         turn = dialogue.Turn.from_tracker(tracker, kb)
         reply = build.render(kb, build.make(kb, data.get(), turn.plan))
-        dispatch(dispatcher, reply)
+        dispatch(dispatcher, reply, ask_feedback=True)
         changes = dialogue.remembered(turn, reply)
         return [SlotSet(RETRY_SLOT, None), *(SlotSet(name, value) for name, value in changes.items())]

@@ -27,8 +27,10 @@ the channel keeps the name ``socketio``, so the widget still talks to
    message that names no valid session gets :data:`NO_SESSION` back on its
    socket (there is no conversation to store it in).
 
+4. **An answer keeps its buttons above the feedback row** (:class:`SocketIOOutput`).
+
 Everything else is Rasa's own code: ``blueprint`` calls Rasa's and only swaps
-these three handlers on the ``AsyncServer`` it built.
+these handlers (and the output channel) on the ``AsyncServer`` it built.
 """
 
 from __future__ import annotations
@@ -41,11 +43,12 @@ import re
 import uuid
 from typing import Any, Awaitable, Callable, Dict, Mapping
 
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
+from rasa.core.channels.socketio import SocketIOOutput as RasaSocketIOOutput
 from sanic import Blueprint
 
-from bot import rasa_patches
+from bot import feedback, rasa_patches
 from bot.nlu.guard import NOT_UNDERSTOOD
 from bot.servers import default_origins
 
@@ -67,6 +70,27 @@ def allowed_origins(env: Mapping[str, str] | None = None) -> frozenset | None:
     return frozenset(origin.rstrip("/") for origin in origins)
 
 
+class SocketIOOutput(RasaSocketIOOutput):
+    """Rasa's socket.io output; an answer followed by the feedback row keeps its buttons.
+
+    rasa-webchat shows a message's ``quick_replies`` only while it is the last
+    message, so the "Was this helpful?" row (:mod:`bot.feedback`) would hide the
+    answer's own buttons. Such an answer is sent with ``buttons`` instead, which
+    the widget keeps showing; the row itself stays quick replies, gone once used.
+    """
+
+    async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
+        if message.get(feedback.FOLLOWED_BY_FEEDBACK) and message.get("buttons"):
+            parts = str(message.get("text") or "").strip().split("\n\n")
+            for part in parts[:-1]:
+                await self._send_message(recipient_id, {"text": part})
+            buttons = [{"type": "postback", "title": b["title"], "payload": b["payload"]}
+                       for b in message["buttons"]]
+            await self._send_message(recipient_id, {"text": parts[-1], "buttons": buttons})
+            return
+        await super().send_response(recipient_id, message)
+
+
 class SocketIOInput(RasaSocketIOInput):
     """Rasa's socket.io input channel, with ``enter_room`` awaited and origins checked."""
 
@@ -84,14 +108,17 @@ class SocketIOInput(RasaSocketIOInput):
                 return False
             return await rasa_connect(sid, environ, auth)
 
-        rasa_message = sio.handlers[namespace][self.user_message_evt]
-
         async def handle_message(sid: str, data: Any = None) -> None:
             checked = self._usable_message(data)
             if checked is None:
                 await sio.emit(self.bot_message_evt, {"text": NO_SESSION}, room=sid, namespace=self.namespace)
                 return
-            await rasa_message(sid, checked)
+            # Rasa's handler, with this module's output channel
+            sender_id = checked["session_id"] if self.session_persistence else sid
+            await on_new_message(UserMessage(
+                checked.get("message", ""), SocketIOOutput(sio, self.bot_message_evt), sender_id,
+                input_channel=self.name(), metadata=checked[self.metadata_key],
+            ))
 
         sio.on("connect", connect, namespace=self.namespace)
         sio.on("session_request", self._session_request, namespace=self.namespace)
@@ -116,6 +143,10 @@ class SocketIOInput(RasaSocketIOInput):
                 metadata = {}
         checked[self.metadata_key] = metadata if isinstance(metadata, dict) else {}
         return checked
+
+    def get_output_channel(self) -> OutputChannel | None:
+        output = super().get_output_channel()
+        return SocketIOOutput(self.sio, self.bot_message_evt) if output is not None else None
 
     async def _session_request(self, sid: str, data: Dict | None = None) -> None:
         """Rasa's handler, with ``enter_room`` awaited and the session id checked."""

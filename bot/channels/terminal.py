@@ -14,7 +14,8 @@ made before Rasa starts, in that process only:
   (anything else is sent as typed).
 * **Readable answers.** Text is wrapped at the terminal's width (at most
   :data:`MAX_WIDTH`), list items keep their indent, and the source line is set
-  apart by a blank line and dimmed.
+  apart by a blank line and dimmed. The "Was this helpful?" row under an
+  answer (:mod:`bot.feedback`) is one dim line with its two numbers.
 
 It replaces two functions of ``rasa.core.channels.console`` (Rasa's terminal
 channel, which ``rasa shell`` uses and nothing else does), on Rasa
@@ -30,6 +31,8 @@ import sys
 import textwrap
 import warnings
 from typing import Any, Dict, List
+
+from bot import feedback
 
 MAX_WIDTH = 100
 BOT_COLOR = "\033[94m"
@@ -54,6 +57,10 @@ def render(message: Dict[str, Any], columns: int | None = None, color: bool = Tr
     """One bot message as terminal text: wrapped, the source set apart, buttons numbered."""
     columns = columns or width()
     paint = (lambda code, text: f"{code}{text}{RESET}") if color else (lambda _code, text: text)
+    buttons = buttons_of(message)
+    if feedback.is_feedback_row(buttons):  # "Was this helpful?  6. 👍 Yes   7. 👎 No" on one line
+        choices = "   ".join(f"{n}. {b.get('title', '')}" for n, b in enumerate(buttons, first_number))
+        return paint(DIM, f"{message.get('text') or ''}  {choices}")
     lines: List[str] = []
     for line in str(message.get("text") or "").splitlines():
         if not line.strip():
@@ -68,7 +75,6 @@ def render(message: Dict[str, Any], columns: int | None = None, color: bool = Tr
             lines.append(paint(DIM, wrapped))
         else:
             lines.append(paint(BOT_COLOR, wrapped))
-    buttons = buttons_of(message)
     if buttons:
         lines.append(paint(DIM, "Type a number to pick, or ask anything:"))
         for number, button in enumerate(buttons, first_number):

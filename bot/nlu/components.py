@@ -59,7 +59,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.utils.tensorflow.constants import RANKING_LENGTH
 
-from bot import knowledge, rasa_patches
+from bot import feedback, knowledge, rasa_patches
 from bot.nlu import embeddings, relevance, scope, spelling
 from bot.nlu.coverage import Vocabulary, words
 from bot.nlu.guard import MAX_MESSAGE_CHARS, guard_text
@@ -74,7 +74,7 @@ SENTENCE_VECTOR = "sentence_vector"
 SPELLED_TEXT = "spelled_text"
 
 #: Intents a button payload may carry besides ``ask_<topic>``.
-BUTTON_INTENTS = ("inform", "compare", "help", "greet", "make_plan")
+BUTTON_INTENTS = ("inform", "compare", "help", "greet", "make_plan", *feedback.INTENTS)
 
 
 def button_intents(kb: knowledge.KnowledgeBase) -> List[str]:

@@ -18,6 +18,8 @@ import re
 import unicodedata
 from typing import Collection, Mapping
 
+from bot import feedback
+
 MAX_MESSAGE_CHARS = 1000
 NOT_UNDERSTOOD = "/nlu_fallback"
 _PAYLOAD = re.compile(r"^/(?P<intent>[A-Za-z_][\w]*)(?P<entities>\{.*\})?$", re.DOTALL)
@@ -50,6 +52,8 @@ def is_allowed_payload(
     raw = match.group("entities")
     if not raw:
         return True
+    if match.group("intent") in feedback.INTENTS:
+        return False  # the feedback buttons carry no entities
     try:
         entities = json.loads(raw)
     except ValueError:

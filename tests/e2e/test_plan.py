@@ -28,10 +28,12 @@ def test_a_plan_from_free_text_with_a_question_in_the_middle(chat: Chat) -> None
     middle = chat.text("how much does the CPC pay?")
     assert "$" in middle and "Source" in middle  # answered, then the question again
     assert middle.rstrip().endswith("or to coding (turning records into codes)?"), middle
+    assert "Was this helpful?" not in middle  # no feedback row between an answer and the plan's question
     assert QUESTIONS[3] in chat.text("coding")
     assert QUESTIONS[4] in chat.text("a hospital")
     plan = chat.say("evenings only")
-    [reply] = plan
+    reply, row = plan
+    assert row["text"] == "Was this helpful?" and len(row["buttons"]) == 2
     text = reply["text"]
     assert text.startswith("Here is a plan from your answers (high school or GED; healthcare experience; coding; "
                            "a hospital; part time).")

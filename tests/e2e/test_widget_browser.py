@@ -1,4 +1,4 @@
-"""The demo website in a real browser: widget, sourced answer, quick reply, reload.
+"""The demo website in a real browser: widget, sourced answer, quick reply, feedback row, reload.
 
 Headless Chromium from Debian's ``chromium`` package (``make install`` adds it),
 driven by Playwright for Python through ``executable_path``; ``playwright
@@ -106,8 +106,11 @@ def test_widget_answers_with_sources_quick_replies_and_history(site: str, page: 
     assert re.search(r"Sources?: \S", source_line), source_line
     assert answer.is_visible()
 
-    # quick replies are buttons on screen; clicking one gets its answer
-    reply = page.locator(".rw-replies .rw-reply").last  # type: ignore[attr-defined]
+    # the answer's buttons stay on screen above the "Was this helpful?" row; clicking one gets its answer
+    page.locator(".rw-response", has_text="Was this helpful?").last.wait_for()  # type: ignore[attr-defined]
+    rows = page.locator(".rw-replies")  # type: ignore[attr-defined]
+    assert rows.count() >= 2 and rows.last.inner_text().split() == ["👍", "Yes", "👎", "No"]
+    reply = rows.nth(rows.count() - 2).locator(".rw-reply").last  # type: ignore[attr-defined]
     reply.wait_for()
     title = reply.inner_text()
     responses = page.locator(".rw-response").count()  # type: ignore[attr-defined]
@@ -138,7 +141,8 @@ def test_widget_answers_with_sources_quick_replies_and_history(site: str, page: 
     page.locator(".rw-client", has_text="how much does it pay?").last.wait_for()  # type: ignore[attr-defined]
     page.wait_for_function(  # type: ignore[attr-defined]
         "() => { const r = document.querySelectorAll('.rw-response');"
-        " return r.length && r[r.length - 1].innerText.includes('Source'); }")
+        " return r.length > 1 && r[r.length - 2].innerText.includes('Source')"
+        " && r[r.length - 1].innerText.includes('Was this helpful?'); }")
 
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT))  # type: ignore[attr-defined]
@@ -195,3 +199,4 @@ def test_widget_makes_a_plan_with_buttons_and_free_text_across_a_reload(site: st
     page.screenshot(path=str(PLAN_SCREENSHOT))  # type: ignore[attr-defined]
     print(f"\nscreenshot: {PLAN_SCREENSHOT}")
     assert page.outside_requests == [], page.outside_requests  # type: ignore[attr-defined]
+

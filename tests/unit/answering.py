@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import ActionAnswer
-from bot import knowledge
+from bot import feedback, knowledge
 
 
 def tracker(intent: str, entities: Dict[str, List[str]] | None = None, slots: Dict[str, Any] | None = None,
@@ -29,5 +29,20 @@ async def answer(t: Tracker) -> tuple[list, str]:
     """The events and the one message's text."""
     dispatcher = CollectingDispatcher()
     events = await ActionAnswer().run(dispatcher, t, {})
-    [message] = dispatcher.messages
+    [message] = without_feedback_row(dispatcher.messages)
     return events, message["text"]
+
+
+def without_feedback_row(messages: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """A fact answer: one message flagged as followed by the "Was this helpful?" row, then the row.
+
+    Returns the messages without the row and the flag (after checking both are
+    where they belong); other replies must carry neither.
+    """
+    messages = [dict(m) for m in messages]
+    if messages and messages[-1].get("response") == feedback.ROW_RESPONSE:
+        *answer, _row = messages
+        assert [m.pop(feedback.FOLLOWED_BY_FEEDBACK, None) for m in answer] == [True]
+        return answer
+    assert not any(feedback.FOLLOWED_BY_FEEDBACK in m for m in messages)
+    return messages

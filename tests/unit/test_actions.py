@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 import pytest
+from answering import without_feedback_row
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -46,9 +47,11 @@ def tracker(intent: str, entities: Dict[str, Any] = None, slots: Dict[str, Any] 
 
 
 async def run(action, t: Tracker) -> tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:
+    """The action's events and messages, without the feedback row (checked here, and in test_feedback.py)."""
     dispatcher = CollectingDispatcher()
     events = await action.run(dispatcher, t, {})
-    return events, dispatcher.messages
+    return events, without_feedback_row(dispatcher.messages)
+
 
 
 def texts(messages: List[Dict[str, Any]]) -> List[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Dict
 
 import pytest
+from answering import without_feedback_row
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -26,7 +27,7 @@ def inform(entities: Dict[str, str], slots: Dict[str, Any], text: str) -> Tracke
 async def reply(t: Tracker) -> tuple[list, str]:
     dispatcher = CollectingDispatcher()
     events = await ActionAnswer().run(dispatcher, t, {})
-    return events, dispatcher.messages[0]["text"]
+    return events, without_feedback_row(dispatcher.messages)[0]["text"]
 
 
 @pytest.mark.asyncio

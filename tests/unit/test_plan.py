@@ -9,6 +9,7 @@ from typing import Any, Dict, List
 
 import pytest
 import yaml
+from answering import without_feedback_row
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -217,7 +218,7 @@ def form_tracker(text: str, intent: str, requested: str | None, slots: Dict[str,
 async def run(action: Any, t: Tracker) -> tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:
     dispatcher = CollectingDispatcher()
     events = await action.run(dispatcher, t, DOMAIN)
-    return events, dispatcher.messages
+    return events, without_feedback_row(dispatcher.messages)
 
 
 @pytest.mark.asyncio
