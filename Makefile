@@ -26,13 +26,14 @@ CHROMIUM := /usr/bin/chromium
 TRAIN_INPUTS := config.yml domain.yml $(shell find data knowledge -name '*.yml' 2>/dev/null) \
                 $(wildcard bot/nlu/*.py)
 
-.PHONY: help install web-deps browser train chat run test lint check-knowledge validate test-stories bench clean
+.PHONY: help install web-deps browser train chat run test lint check-knowledge validate test-stories bench report clean
 
 help:
 	@echo "make run    install (first time), train if needed, start the bot and the demo website"
 	@echo "make chat   talk to the bot in the terminal (rasa shell; VERBOSE=1 shows Rasa's logs)"
 	@echo "make test   everything CI runs"
 	@echo "make bench  quality and speed benchmarks (writes bench/results.json)"
+	@echo "make report what people asked and what went unanswered (writes report/report.html)"
 
 install: $(STAMP) web-deps browser
 
@@ -101,6 +102,10 @@ test: $(STAMP) $(WEB_DEPS) browser check-knowledge lint validate test-stories
 
 bench: $(MODEL)
 	$(PY) -m bench
+
+# From the conversations in the tracker store (tracker.db, or SINCE=YYYY-MM-DD on).
+report: $(STAMP)
+	$(PY) -m bot report --out report $(if $(SINCE),--since $(SINCE))
 
 clean:
 	rm -rf models results .rasa tracker.db

@@ -14,7 +14,8 @@ from typing import Any, Callable, Dict, List
 
 from bench import MODEL, OUT, REAL_DEV, REAL_TEST, REPORT, RESULTS, ROOT
 
-SECTIONS = ("baseline", "nlu", "training", "answers", "real", "real_test", "oos", "plan", "speed", "long")
+SECTIONS = ("baseline", "nlu", "training", "conversations", "answers", "real", "real_test", "oos", "plan", "speed",
+            "long")
 BOT_SECTIONS = ("answers", "real", "real_test", "oos", "plan", "speed", "long")
 
 
@@ -132,6 +133,10 @@ def main(argv: List[str] | None = None) -> int:
         from bench import training
 
         record("training", training.run)
+    if "conversations" in args.sections:
+        from bench import conversations as conversation_report
+
+        record("conversations", lambda: conversation_report.run(quick=args.quick))
 
     bot_sections = [s for s in args.sections if s in BOT_SECTIONS]
     if bot_sections:

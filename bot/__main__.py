@@ -1,4 +1,5 @@
-"""Small command line: ``python -m bot check`` validates the knowledge base; ``augment`` writes generated NLU data."""
+"""Small command line: ``check`` the knowledge base, ``run``/``chat``, ``augment``, ``validate``;
+``report``/``export``/``prune`` the stored conversations (:mod:`bot.conversations`)."""
 
 from __future__ import annotations
 
@@ -133,7 +134,12 @@ def main(argv: List[str] | None = None) -> int:
     chat.add_argument("--verbose", action="store_true", help="show Rasa's warnings and INFO logs")
     sub.add_parser("augment", help="write data/nlu/generated/ (follow-ups in context, questions after a story)")
     sub.add_parser("validate", help="rasa data validate --fail-on-warnings, knowing what forms and actions say")
+    from bot.conversations import commands as conversation_commands
+
+    conversation_commands.add_arguments(sub)
     args = parser.parse_args(argv)
+    if args.command in ("report", "export", "prune"):
+        return conversation_commands.run(args)
     if args.command == "check":
         return _check(args.folder)
     if args.command == "run":

@@ -167,6 +167,11 @@ _HEALTH = re.compile(
 )
 
 
+def names_the_field(text: str) -> bool:
+    """Whether ``text`` uses a word of this field ("billing", "coder", "CPC", "AHIMA", ...)."""
+    return bool(_DOMAIN.search(text or ""))
+
+
 def mentions_health(text: str) -> bool:
     return bool(_HEALTH.search(text or "") or _SYMPTOMS.search(text or ""))
 

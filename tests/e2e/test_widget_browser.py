@@ -1,4 +1,4 @@
-"""The demo website in a real browser: widget, sourced answer, quick reply, feedback row, reload.
+"""The demo website in a real browser: widget, sourced answer, quick reply, reload, feedback, the report.
 
 Headless Chromium from Debian's ``chromium`` package (``make install`` adds it),
 driven by Playwright for Python through ``executable_path``; ``playwright
@@ -13,8 +13,15 @@ reported, so the test also proves the widget loads nothing from a CDN.
 
 from __future__ import annotations
 
+import contextlib
+import csv
+import functools
+import http.server
 import os
 import re
+import subprocess
+import sys
+import threading
 from pathlib import Path
 from typing import Iterator, List
 from urllib.parse import urlsplit
@@ -200,3 +207,63 @@ def test_widget_makes_a_plan_with_buttons_and_free_text_across_a_reload(site: st
     print(f"\nscreenshot: {PLAN_SCREENSHOT}")
     assert page.outside_requests == [], page.outside_requests  # type: ignore[attr-defined]
 
+
+REPORT_DIR = servers.ROOT / "test-output" / "report"
+REPORT_SCREENSHOT = servers.ROOT / "test-output" / "report.png"
+UNANSWERABLE = "what color scrubs do medical coders wear"
+WANTED = "I wanted the pay for coders in Boise"
+
+
+def test_a_thumbs_down_and_an_unanswered_question_show_up_in_the_report(
+        bot: servers.Settings, site: str, page: object) -> None:
+    page.goto(site)  # type: ignore[attr-defined]
+    open_widget(page)
+    page.locator(".rw-response", has_text="billing and coding").first.wait_for()  # type: ignore[attr-defined]
+    ask(page, QUESTION)
+    page.locator(".rw-response", has_text="Was this helpful?").last.wait_for()  # type: ignore[attr-defined]
+    click_reply(page, "👎 No")
+    last_response(page, "What were you looking for?")
+    assert page.locator(".rw-replies .rw-reply", has_text="👎").count() == 0  # type: ignore[attr-defined]
+    ask(page, WANTED)
+    page.locator(".rw-client", has_text=WANTED).last.wait_for()  # type: ignore[attr-defined]
+    last_response(page, "Was this helpful?")  # answered as usual
+    ask(page, UNANSWERABLE)
+    last_response(page, "not sure what you mean")
+    session = session_id(page)
+
+    done = subprocess.run([sys.executable, "-m", "bot", "report", "--db-url", f"sqlite:///{bot.tracker_db}",
+                           "--out", str(REPORT_DIR)], cwd=servers.ROOT, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": str(servers.ROOT)})
+    assert done.returncode == 0, done.stderr
+    with (REPORT_DIR / "unanswered.csv").open(encoding="utf-8") as file:
+        rows = [r for r in csv.DictReader(file) if session in r["conversations"]]
+    by_example = {r["example"]: r for r in rows}
+    assert by_example[QUESTION]["reasons"] == "thumbs down 1" and by_example[QUESTION]["comments"] == WANTED
+    assert by_example[UNANSWERABLE]["reasons"] == "fallback 1"
+    assert by_example[UNANSWERABLE]["bot_reading"].startswith("nlu_fallback")
+
+    with serve(REPORT_DIR) as url:
+        page.goto(f"{url}/report.html")  # type: ignore[attr-defined]
+        page.locator("h2", has_text="Unanswered questions").wait_for()  # type: ignore[attr-defined]
+        assert page.locator("td", has_text=UNANSWERABLE).count() >= 1  # type: ignore[attr-defined]
+        assert page.evaluate(  # every plot is drawn  # type: ignore[attr-defined]
+            "() => [...document.images].every(i => i.complete && i.naturalWidth > 0)")
+        assert page.locator("img").count() == 4  # type: ignore[attr-defined]
+        REPORT_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(REPORT_SCREENSHOT), full_page=True)  # type: ignore[attr-defined]
+    print(f"\nscreenshot: {REPORT_SCREENSHOT}")
+    assert page.outside_requests == [], page.outside_requests  # type: ignore[attr-defined]
+
+
+@contextlib.contextmanager
+def serve(folder: Path) -> Iterator[str]:
+    """``folder`` over HTTP on 127.0.0.1 (a free port) for as long as the block runs."""
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
