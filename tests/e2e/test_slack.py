@@ -151,3 +151,21 @@ def test_a_slack_retry_is_not_answered_twice(bot: servers.Settings, fake_slack: 
     assert again.status_code in (200, 201)
     time.sleep(QUIET_SECONDS)
     assert len(fake_slack.posts(dm)) == answered, "a retry was answered again"
+
+
+def test_the_feedback_row_is_slack_buttons_and_a_thumbs_down_asks_what_was_wanted(
+        bot: servers.Settings, fake_slack: FakeSlack) -> None:
+    dm, user = new_dm(), f"U{uuid.uuid4().hex[:9].upper()}"
+    assert post_json(bot, message("can medical billers work from home?", dm, user=user)).status_code == 200
+    posts = settled(fake_slack, dm)
+    row = [p for p in posts if p.get("text") == "Was this helpful?"]
+    assert len(row) == 1 and [b["value"] for b in buttons(row[0])] == ["/feedback_helpful", "/feedback_not_helpful"]
+    assert [b["text"]["text"] for b in buttons(row[0])] == ["👍 Yes", "👎 No"]
+    payload = {"type": "block_actions", "user": {"id": user}, "channel": {"id": dm},
+               "message": {"ts": f"{time.time():.6f}"},
+               "actions": [{"type": "button", "value": "/feedback_not_helpful", "action_ts": f"{time.time():.6f}",
+                            "text": {"type": "plain_text", "text": "👎 No"}}]}
+    raw = "payload=" + requests.utils.quote(json.dumps(payload))
+    headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(raw.encode())}
+    assert requests.post(webhook(bot), data=raw, headers=headers, timeout=10).status_code == 200
+    fake_slack.wait_for(lambda ps: any("What were you looking for?" in (p.get("text") or "") for p in ps), 45)
