@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping
 
-from bot import knowledge
+from bot import feedback, knowledge
 from bot.answers import Reply
 from bot.dialogue.turn import Turn
 from bot.plan import build, reader
@@ -45,7 +45,7 @@ ALWAYS_INTERRUPT = frozenset({"stop", "start_over", "make_plan", "goodbye", "med
 #: Requests with a reply of their own, acted on when the message answers nothing: the rule
 #: replies, then the form asks again.
 REQUESTS = frozenset({"help", "bot_challenge", "complain", "out_of_scope_medical", "out_of_scope_code_lookup",
-                      "other_language"})
+                      "other_language", *feedback.INTENTS})  # a click on an old "Was this helpful?" row
 #: Questions (``ask_*`` too): answered the same way, but only when the message is shaped as a
 #: question. "my kids are in school all day" read as ``ask_duration`` is an answer the form
 #: cannot use, not a question to answer. ``inform``, ``affirm``, ``deny``, ``greet``, ``thanks``, declines

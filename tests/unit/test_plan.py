@@ -125,6 +125,7 @@ def turn(text: str, intent: str = "inform", said: Dict[str, List[str]] | None = 
     ("how much does the CPC pay?", "ask_salary", None, plan_turns.INTERRUPTION, {}),
     ("do I need a high school diploma for this?", "ask_education", None, plan_turns.INTERRUPTION, {}),
     ("help", "help", None, plan_turns.INTERRUPTION, {}),
+    ("/feedback_helpful", "feedback_helpful", None, plan_turns.INTERRUPTION, {}),  # an old row clicked
     ("my kids are in school all day", "ask_duration", None, plan_turns.RETRY, {}),  # a statement, not a question
     ("did my GED in 2010 at night school", "ask_education", None, plan_turns.ANSWER,
      {"plan_education": "high_school"}),  # "did ..." without "?" is no question
