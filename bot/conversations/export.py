@@ -66,6 +66,9 @@ def write_nlu(groups: List[Group], out: TextIO) -> int:
     out.write('version: "3.1"\n')
     out.write("# Unanswered questions from python -m bot report, one block per group of similar\n")
     out.write("# wording. Move each example to the intent it should have been, then retrain.\n")
+    if not any(i.text.strip() for g in groups for i in g.items):
+        out.write("nlu: []  # nothing unanswered\n")
+        return 0
     out.write("nlu:\n")
     count = 0
     for group in groups:

@@ -86,7 +86,9 @@ def engine(endpoints: Path | None = None, url: str | None = None) -> sa.engine.E
         if not sa.inspect(made).has_table("events"):
             raise StoreError(f"{made.url!r}: no events table (not a Rasa tracker store?)")
     except sa.exc.SQLAlchemyError as error:
-        raise StoreError(f"cannot read the tracker store: {error}") from error
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        raise StoreError(f"cannot read the tracker store {made.url.render_as_string(hide_password=True)}: "
+                         f"{reason}") from error
     return made
 
 

@@ -165,3 +165,24 @@ def test_prune_needs_a_retention(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "bot", "prune", "--db-url", f"sqlite:///{tmp_path}/x.db"],
                           cwd=ROOT, env={**env, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and "set RETENTION_DAYS" in done.stderr
+
+
+def test_an_empty_store_gives_an_empty_report_and_stubs_rasa_reads(tmp_path: Path) -> None:
+    path = tmp_path / "empty.db"
+    SQLTrackerStore(dialect="sqlite", db=str(path))  # the table, no conversations
+    db = store.engine(url=f"sqlite:///{path}")
+    summary = report.write(tmp_path / "out", turns.read(store.rows(db)), source="empty")
+    assert (summary.conversations, summary.questions, summary.unanswered) == (0, 0, 0)
+    assert "no messages" in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    stubs = tmp_path / "stubs.yml"
+    assert export.write(db, None, stubs, None, []) == (0, 0)
+    assert RasaYAMLReader().reads(stubs.read_text(encoding="utf-8")).training_examples == []
+
+
+def test_an_unreachable_database_is_one_clear_line(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "bot", "report", "--db-url", "postgresql://postgres@127.0.0.1:1/x",
+                           "--out", str(tmp_path)], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.strip().startswith("cannot read the tracker store postgresql://postgres@127.0.0.1:1/x: ")
+    assert len(done.stderr.strip().splitlines()) == 1
