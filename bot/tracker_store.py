@@ -26,7 +26,11 @@
   :attr:`SQLiteTrackerStore.healthy` is false until a write succeeds again.
 
 The cache assumes one Rasa server process writes a given conversation, which
-Rasa's in-memory lock store (the embedded default) assumes already. Named in
+Rasa's in-memory lock store (the embedded default) assumes already; with
+several servers on one database, ``cache: false`` in the endpoints turns it
+off. On a database server (PostgreSQL) the store waits a bounded time for the
+server at start-up, saying so, instead of Rasa's silent retry for ever
+(:func:`wait_for_database`). Named in
 ``endpoints.yml`` (``type: bot.tracker_store.SQLiteTrackerStore``), so it also
 installs :mod:`bot.rasa_patches` in every server, ``rasa shell`` included.
 """
@@ -36,6 +40,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Dict, List, Tuple, TypeVar
@@ -61,9 +66,65 @@ BUSY_TIMEOUT_S = 2.0
 CACHED_CONVERSATIONS = 2000
 
 
+#: Seconds a database server (not SQLite) may take to answer at start-up before the store gives up.
+STARTUP_WAIT_S = 60.0
+STARTUP_RETRY_S = 2.0
+
+
+class DatabaseUnavailable(ConnectionError):
+    """The tracker store's database server did not answer at start-up within the wait."""
+
+
+def wait_for_database(url: Any, wait_s: float = STARTUP_WAIT_S, retry_s: float = STARTUP_RETRY_S) -> None:
+    """Return once a connection to ``url`` opens; log each failed try; give up after ``wait_s``.
+
+    Rasa's own SQL store retries every 5 s for ever, logging only the driver's
+    error: a server whose PostgreSQL is down would sit there, never ready, and
+    say nothing clear. This waits a bounded time, says what it waits for, then
+    raises :class:`DatabaseUnavailable` (the server stops with that message).
+    """
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    where = engine.url.render_as_string(hide_password=True)
+    deadline = time.monotonic() + wait_s
+    attempt = 0
+    try:
+        while True:
+            attempt += 1
+            try:
+                with engine.connect():
+                    if attempt > 1:
+                        logger.warning("Tracker store database %s answered (attempt %d).", where, attempt)
+                    return
+            except sa.exc.SQLAlchemyError as error:
+                reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+                if time.monotonic() + retry_s > deadline:
+                    raise DatabaseUnavailable(
+                        f"The tracker store's database {where} did not answer within {wait_s:g} s "
+                        f"({attempt} attempts): {reason}") from error
+                logger.warning("Tracker store database %s not reachable (%s); retrying in %g s (attempt %d).",
+                               where, reason, retry_s, attempt)
+                time.sleep(retry_s)
+    finally:
+        engine.dispose()
+
+
 class SQLiteTrackerStore(SQLTrackerStore):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    """See the module docstring; ``cache: false`` in the endpoints turns the write-through cache off.
+
+    With several Rasa servers on one database (a cluster), another server may
+    have written a conversation since this one cached it, so the cache must be
+    off there; ``startup_wait`` bounds the wait for a database server.
+    """
+
+    def __init__(self, *args: Any, cache: bool = True, startup_wait: float = STARTUP_WAIT_S, **kwargs: Any) -> None:
+        if kwargs.get("dialect", "sqlite") != "sqlite":
+            wait_for_database(SQLTrackerStore.get_db_url(
+                kwargs.get("dialect"), kwargs.get("host"), kwargs.get("port"),
+                kwargs.get("login_db") or kwargs.get("db", "rasa.db"), kwargs.get("username"),
+                kwargs.get("password"), None, kwargs.get("query")), float(startup_wait))
         super().__init__(*args, **kwargs)
+        #: whether the latest session of each conversation is kept in memory (one server per conversation)
+        self.cache = bool(cache)
         #: sender id -> JSON of each event of the latest session, as stored, in order
         self._sessions: OrderedDict[str, List[str]] = OrderedDict()
         self._io_pool = ThreadPoolExecutor(max_workers=POOL_SIZE, thread_name_prefix="tracker-store")
@@ -84,6 +145,8 @@ class SQLiteTrackerStore(SQLTrackerStore):
     # -- the cache ---------------------------------------------------------------
 
     def _remember(self, sender_id: str, serialised: List[str]) -> None:
+        if not self.cache:
+            return
         self._sessions[sender_id] = serialised
         self._sessions.move_to_end(sender_id)
         while len(self._sessions) > CACHED_CONVERSATIONS:

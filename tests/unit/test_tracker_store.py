@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import sqlite3
+import time
+import uuid
 
 import pytest
 from rasa.core.tracker_store import SQLTrackerStore
@@ -102,3 +106,69 @@ def test_event_types_resolve_as_before() -> None:
     assert Event.resolve_by_type("nonsense", default=BotUttered) is BotUttered
     with pytest.raises(ValueError, match="Unknown event name"):
         Event.resolve_by_type("nonsense")
+
+
+async def topics_seen(s: SQLiteTrackerStore, sender: str) -> list:
+    tracker = await s.retrieve(sender)
+    return [e.value for e in tracker.events if isinstance(e, SlotSet)]
+
+
+@pytest.mark.asyncio
+async def test_two_servers_on_one_database_need_the_cache_off(tmp_path) -> None:
+    path = tmp_path / "t.db"
+    # cache on (one server per conversation): the first server no longer sees what the second wrote
+    a, b = store(path), store(path)
+    await turn(a, "u1", "first", "salary")
+    await turn(b, "u1", "second", "remote")
+    assert await topics_seen(a, "u1") == ["salary"]
+    # cache off (a cluster): each turn is read from the database, whichever server wrote the last one
+    path = tmp_path / "cluster.db"
+    a, b = (SQLiteTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(path), cache=False) for _ in range(2))
+    await turn(a, "u1", "first", "salary")
+    await turn(b, "u1", "second", "remote")
+    await turn(a, "u1", "third", "exam")
+    assert await topics_seen(b, "u1") == ["salary", "remote", "exam"] and not a._sessions
+    assert len(rows(path)) == 1 + 3 * 5  # nothing written twice
+
+
+def test_a_database_server_that_does_not_answer_is_waited_for_then_reported(caplog) -> None:
+    closed = "postgresql://postgres@127.0.0.1:1/careerbot"
+    started = time.monotonic()
+    with caplog.at_level(logging.WARNING, logger="bot.tracker_store"):
+        with pytest.raises(tracker_store.DatabaseUnavailable) as raised:
+            tracker_store.wait_for_database(closed, wait_s=1.0, retry_s=0.3)
+    assert time.monotonic() - started < 5
+    assert str(raised.value).startswith("The tracker store's database postgresql://postgres@127.0.0.1:1/careerbot "
+                                        "did not answer within 1 s (")
+    retries = [r.getMessage() for r in caplog.records if "not reachable" in r.getMessage()]
+    assert len(retries) >= 2 and "retrying in 0.3 s (attempt 1)" in retries[0]
+    with pytest.raises(ConnectionError):  # Rasa turns a ConnectionError into "Cannot connect to tracker store"
+        SQLiteTrackerStore(domain=DOMAIN, dialect="postgresql", host="127.0.0.1", port=1, db="x",
+                           username="postgres", startup_wait=0.5)
+
+
+@pytest.mark.asyncio
+async def test_two_servers_share_conversations_on_postgresql_with_the_cache_off() -> None:
+    psycopg2 = pytest.importorskip("psycopg2")
+    try:
+        admin = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres", connect_timeout=3)
+    except psycopg2.OperationalError as error:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL on 127.0.0.1:5432 is needed on CI: {error}")
+        pytest.skip(f"no PostgreSQL on 127.0.0.1:5432: {error}")
+    admin.autocommit = True
+    name = f"careerbot_store_{uuid.uuid4().hex[:10]}"
+    try:
+        # login_db: Rasa's store creates the database, as a cluster's first server would
+        a, b = (SQLiteTrackerStore(domain=DOMAIN, dialect="postgresql", host="127.0.0.1", port=5432, db=name,
+                                   username="postgres", login_db="postgres", cache=False) for _ in range(2))
+        await turn(a, "u1", "first", "salary")
+        await turn(b, "u1", "second", "remote")
+        await turn(a, "u1", "third", "exam")
+        assert await topics_seen(b, "u1") == ["salary", "remote", "exam"]
+        a.engine.dispose()
+        b.engine.dispose()
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
