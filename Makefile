@@ -26,7 +26,7 @@ CHROMIUM := /usr/bin/chromium
 TRAIN_INPUTS := config.yml domain.yml $(shell find data knowledge -name '*.yml' 2>/dev/null) \
                 $(wildcard bot/nlu/*.py)
 
-.PHONY: help install web-deps browser train chat run test lint check-knowledge validate test-stories bench report clean
+.PHONY: help install web-deps browser haproxy cluster train chat run test lint check-knowledge validate test-stories bench report clean
 
 help:
 	@echo "make run    install (first time), train if needed, start the bot and the demo website"
@@ -34,8 +34,9 @@ help:
 	@echo "make test   everything CI runs"
 	@echo "make bench  quality and speed benchmarks (writes bench/results.json)"
 	@echo "make report what people asked and what went unanswered (writes report/report.html)"
+	@echo "make cluster HAProxy + 2 Rasa + 2 action servers on PostgreSQL and Redis (see README)"
 
-install: $(STAMP) web-deps browser
+install: $(STAMP) web-deps browser haproxy
 
 $(STAMP): pyproject.toml
 	@python3.10 -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null || { \
@@ -71,6 +72,24 @@ browser:
 	  echo "      the browser test will be skipped (it fails instead when CI is set)."; \
 	fi
 
+# HAProxy for `make cluster` and its test, from Debian's packages.
+haproxy:
+	@if command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ]; then :; \
+	elif command -v apt-get >/dev/null && { [ "$$(id -u)" = 0 ] || sudo -n true 2>/dev/null; }; then \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo "sudo -n"); \
+	  echo "Installing HAProxy for the cluster (apt-get install haproxy)..."; \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null || { \
+	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null; }; \
+	else \
+	  echo "NOTE: haproxy is missing and cannot be installed with apt-get here;"; \
+	  echo "      the cluster test will be skipped (it fails instead when CI is set)."; \
+	fi
+
+# HAProxy, CLUSTER_RASA Rasa servers and CLUSTER_ACTIONS action servers on PostgreSQL and Redis.
+cluster: $(MODEL) $(WEB_DEPS) haproxy
+	$(PY) -m bot cluster
+
 check-knowledge: $(STAMP)
 	$(PY) -m bot check
 
@@ -97,7 +116,7 @@ test-stories: $(MODEL)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check bot actions tests bench
 
-test: $(STAMP) $(WEB_DEPS) browser check-knowledge lint validate test-stories
+test: $(STAMP) $(WEB_DEPS) browser haproxy check-knowledge lint validate test-stories
 	$(PY) -m pytest
 
 bench: $(MODEL)

@@ -130,6 +130,7 @@ def main(argv: List[str] | None = None) -> int:
     check = sub.add_parser("check", help="validate the knowledge base")
     check.add_argument("folder", nargs="?", help="knowledge folder (default: knowledge/)")
     sub.add_parser("run", help="start the action server, the Rasa server and the demo website")
+    sub.add_parser("cluster", help="HAProxy, CLUSTER_RASA Rasa and CLUSTER_ACTIONS action servers on PostgreSQL/Redis")
     chat = sub.add_parser("chat", help="rasa shell, with the action server around it")
     chat.add_argument("--verbose", action="store_true", help="show Rasa's warnings and INFO logs")
     sub.add_parser("augment", help="write data/nlu/generated/ (follow-ups in context, questions after a story)")
@@ -144,6 +145,13 @@ def main(argv: List[str] | None = None) -> int:
         return _check(args.folder)
     if args.command == "run":
         return _run()
+    if args.command == "cluster":
+        import logging
+
+        from bot import cluster
+
+        logging.basicConfig(level=logging.INFO, format="%(message)s")
+        return cluster.run()
     if args.command == "chat":
         return _chat(args.verbose)
     if args.command == "validate":

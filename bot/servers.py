@@ -34,6 +34,8 @@ class Settings:
     tracker_db: str = str(ROOT / "tracker.db")
     model: str = str(ROOT / "models")
     extra_env: Dict[str, str] = field(default_factory=dict)
+    #: the Rasa server's endpoints file (``deploy/endpoints.yml`` in a cluster)
+    endpoints: str = str(ROOT / "endpoints.yml")
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -110,7 +112,7 @@ def rasa_server_cmd(settings: Settings, credentials: Path) -> List[str]:
         "--interface", settings.host,
         "--port", str(settings.rasa_port),
         "--credentials", str(credentials),
-        "--endpoints", str(ROOT / "endpoints.yml"),
+        "--endpoints", settings.endpoints,
         "--cors", *settings.allowed_origins.split(),
     ]
     if settings.api_token:
