@@ -38,8 +38,6 @@ def _check(folder: str | None) -> int:
 def _run() -> int:
     """Action server, Rasa server (REST, socket.io, Slack if set) and the demo website until Ctrl-C."""
     import logging
-    import signal
-    import time
 
     from bot import servers
     from bot.channels import credentials
@@ -50,48 +48,21 @@ def _run() -> int:
     logs.mkdir(exist_ok=True)
     creds = credentials.write(logs / "credentials.run.yml")
     slack_on = credentials.slack_credentials(os.environ) is not None
-    # Ctrl-C and SIGTERM stop everything, also during start-up (and even when
-    # the shell started us with SIGINT ignored, as it does for background jobs).
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
-    supervisor = servers.Supervisor(
-        {
-            "action server": servers.ActionServer(settings),
-            "Rasa server": servers.RasaServer(settings, creds),
-            "demo website": servers.WebServer(settings),
-        },
-        say=lambda line: print(line, flush=True),
-    )
-    code = 0
-    try:
-        started = time.monotonic()
-        supervisor.start()
-        print(f"\nReady in {time.monotonic() - started:.1f}s.")
-        print(f"  demo website:   {settings.web_url}")
-        print(f"  REST webhook:   {settings.rasa_url}/webhooks/rest/webhook")
-        print(f"  socket.io:      {settings.rasa_url}/socket.io/  (allowed origins: {settings.allowed_origins})")
-        if slack_on:
-            print(f"  Slack events:   {settings.rasa_url}/webhooks/slack/webhook  (behind your public URL)")
-        else:
-            print("  Slack:          off (set SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_CHANNEL)")
-        print(f"  Rasa HTTP API:  {'on, token required' if settings.api_token else 'off (set RASA_API_TOKEN)'}")
-        print(f"  action server:  {settings.action_url}")
-        print("A server that stops by itself is restarted. Press Ctrl-C to stop.", flush=True)
-        while True:
-            supervisor.check()
-            time.sleep(0.5)
-    except servers.GaveUp as error:
-        print(error, flush=True)
-        code = 1
-    except KeyboardInterrupt:
-        pass
-    finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up short
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        print("Stopping...", flush=True)
-        supervisor.stop()
-        print("Stopped.", flush=True)
-    return code
+
+    def ready(seconds: float) -> List[str]:
+        api = "on, token required" if settings.api_token else "off (set RASA_API_TOKEN)"
+        slack = (f"  Slack events:   {settings.rasa_url}/webhooks/slack/webhook  (behind your public URL)" if slack_on
+                 else "  Slack:          off (set SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_CHANNEL)")
+        return [f"\nReady in {seconds:.1f}s.", f"  demo website:   {settings.web_url}",
+                f"  REST webhook:   {settings.rasa_url}/webhooks/rest/webhook",
+                f"  socket.io:      {settings.rasa_url}/socket.io/  (allowed origins: {settings.allowed_origins})",
+                slack, f"  Rasa HTTP API:  {api}", f"  action server:  {settings.action_url}"]
+
+    return servers.supervise({
+        "action server": servers.ActionServer(settings),
+        "Rasa server": servers.RasaServer(settings, creds),
+        "demo website": servers.WebServer(settings),
+    }, ready)
 
 
 def _chat(verbose: bool = False) -> int:

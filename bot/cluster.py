@@ -159,41 +159,21 @@ def children(settings: ClusterSettings, workdir: Path) -> Dict[str, servers.Chil
 
 def run(settings: ClusterSettings | None = None) -> int:
     """Start the cluster, print its addresses, restart what stops, stop everything on Ctrl-C."""
-    import signal
-    import time
-
     settings = settings or ClusterSettings.from_env()
     workdir = servers.ROOT / ".rasa" / "cluster"
     workdir.mkdir(parents=True, exist_ok=True)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
-    supervisor = servers.Supervisor(children(settings, workdir), say=lambda line: print(line, flush=True))
-    code = 0
-    try:
-        started = time.monotonic()
-        supervisor.start()
-        print(f"\nCluster ready in {time.monotonic() - started:.1f}s.")
-        print(f"  demo website, REST, socket.io, Slack:  {settings.url}/  (HAProxy; webhooks under /webhooks/)")
-        print(f"  Rasa servers:    {', '.join(f'127.0.0.1:{p}' for p in settings.rasa_ports)}")
-        print(f"  action servers:  {', '.join(f'127.0.0.1:{p}' for p in settings.action_ports)} "
-              f"(behind 127.0.0.1:{settings.actions_port})")
-        db = store_env(settings)
-        print(f"  conversations:   PostgreSQL {db['DB_HOST']}:{db['DB_PORT']}/{db['DB_NAME']}; "
-              f"locks: Redis {db['REDIS_HOST']}:{db['REDIS_PORT']}/{db['REDIS_DB']}")
-        print(f"  logs:            {workdir}")
-        print("A server that stops by itself is restarted. Press Ctrl-C to stop.", flush=True)
-        while True:
-            supervisor.check()
-            time.sleep(0.5)
-    except servers.GaveUp as error:
-        print(error, flush=True)
-        code = 1
-    except KeyboardInterrupt:
-        pass
-    finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        print("Stopping...", flush=True)
-        supervisor.stop()
-        print("Stopped.", flush=True)
-    return code
+    db = store_env(settings)
+
+    def ready(seconds: float) -> List[str]:
+        return [
+            f"\nCluster ready in {seconds:.1f}s.",
+            f"  demo website, REST, socket.io, Slack:  {settings.url}/  (HAProxy; webhooks under /webhooks/)",
+            f"  Rasa servers:    {', '.join(f'127.0.0.1:{p}' for p in settings.rasa_ports)}",
+            f"  action servers:  {', '.join(f'127.0.0.1:{p}' for p in settings.action_ports)} "
+            f"(behind 127.0.0.1:{settings.actions_port})",
+            f"  conversations:   PostgreSQL {db['DB_HOST']}:{db['DB_PORT']}/{db['DB_NAME']}; "
+            f"locks: Redis {db['REDIS_HOST']}:{db['REDIS_PORT']}/{db['REDIS_DB']}",
+            f"  logs:            {workdir}",
+        ]
+
+    return servers.supervise(children(settings, workdir), ready)

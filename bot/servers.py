@@ -284,3 +284,37 @@ class Supervisor:
     def stop(self) -> None:
         for child in reversed(list(self.children.values())):
             child.stop()
+
+
+def supervise(children: Dict[str, Child], ready: Callable[[float], List[str]]) -> int:
+    """``make run`` and ``make cluster``: start ``children``, print ``ready(seconds)``, restart, stop on Ctrl-C.
+
+    Ctrl-C and SIGTERM stop everything, also during start-up (and even when the
+    shell started us with SIGINT ignored, as it does for background jobs).
+    Returns 1 when a child crashed too often (:class:`GaveUp`), else 0.
+    """
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    supervisor = Supervisor(children, say=lambda line: print(line, flush=True))
+    code = 0
+    try:
+        started = time.monotonic()
+        supervisor.start()
+        for line in ready(time.monotonic() - started):
+            print(line)
+        print("A server that stops by itself is restarted. Press Ctrl-C to stop.", flush=True)
+        while True:
+            supervisor.check()
+            time.sleep(0.5)
+    except GaveUp as error:
+        print(error, flush=True)
+        code = 1
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up short
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        print("Stopping...", flush=True)
+        supervisor.stop()
+        print("Stopped.", flush=True)
+    return code
