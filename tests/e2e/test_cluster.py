@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -43,10 +44,72 @@ def _reachable(address: tuple) -> bool:
         return False
 
 
+class TcpProxy:
+    """A TCP forwarder the test controls: ``cut()`` drops every connection and refuses new ones."""
+
+    def __init__(self, upstream: tuple) -> None:
+        self.upstream, self.port = upstream, free_port()
+        self.connections: List[socket.socket] = []
+        self.listener: socket.socket | None = None
+        self.lock = threading.Lock()
+        self.restore()
+
+    def restore(self) -> None:
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(64)
+        self.listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def cut(self) -> None:
+        with self.lock:
+            if self.listener is not None:
+                self.listener.close()
+                self.listener = None
+            for connection in self.connections:
+                try:
+                    connection.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                connection.close()
+            self.connections.clear()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return  # cut
+            try:
+                server = socket.create_connection(self.upstream, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            with self.lock:
+                self.connections += [client, server]
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, target: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                target.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, target):
+                try:
+                    end.close()
+                except OSError:
+                    pass
+
+
 class Cluster:
     def __init__(self, settings: cluster.ClusterSettings, supervisor: servers.Supervisor,
-                 parts: Dict[str, servers.Child]) -> None:
-        self.settings, self.supervisor, self.parts = settings, supervisor, parts
+                 parts: Dict[str, servers.Child], db_proxy: TcpProxy) -> None:
+        self.settings, self.supervisor, self.parts, self.db_proxy = settings, supervisor, parts, db_proxy
 
     def say(self, port: int, sender: str, text: str) -> str:
         response = requests.post(f"http://127.0.0.1:{port}/webhooks/rest/webhook",
@@ -57,8 +120,8 @@ class Cluster:
     def stored_user_texts(self, sender: str) -> List[str]:
         import psycopg2
 
-        db = cluster.store_env(self.settings)
-        with psycopg2.connect(host=db["DB_HOST"], port=int(db["DB_PORT"]), user=db["DB_USER"],
+        db = cluster.store_env(self.settings)  # straight to PostgreSQL, not through the test's proxy
+        with psycopg2.connect(host=PG[0], port=PG[1], user=db["DB_USER"],
                               dbname=db["DB_NAME"]) as connection, connection.cursor() as cursor:
             cursor.execute("SELECT data FROM events WHERE sender_id = %s AND type_name = 'user' ORDER BY id",
                            (sender,))
@@ -76,19 +139,22 @@ def running_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluste
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run `make train` first")
     name = f"careerbot_cluster_{uuid.uuid4().hex[:8]}"
+    db_proxy = TcpProxy(PG)  # the servers reach PostgreSQL through it, so a test can cut the path
     settings = cluster.ClusterSettings(
         port=free_port(), web_port=free_port(), actions_port=free_port(), model=str(MODEL),
         rasa_port_list=(free_port(), free_port()), action_port_list=(free_port(), free_port()),
-        database_url=f"postgresql://postgres@{PG[0]}:{PG[1]}/{name}", redis_url=f"redis://{REDIS[0]}:{REDIS[1]}/0",
+        database_url=f"postgresql://postgres@127.0.0.1:{db_proxy.port}/{name}",
+        redis_url=f"redis://{REDIS[0]}:{REDIS[1]}/0",
     )
     workdir = tmp_path_factory.mktemp("cluster")
     parts = cluster.children(settings, workdir)
     supervisor = servers.Supervisor(parts, say=lambda line: print(line, flush=True))
     try:
         supervisor.start()
-        yield Cluster(settings, supervisor, parts)
+        yield Cluster(settings, supervisor, parts, db_proxy)
     finally:
         supervisor.stop()
+        db_proxy.cut()
         import psycopg2
 
         admin = psycopg2.connect(host=PG[0], port=PG[1], user="postgres", dbname="postgres")
@@ -134,3 +200,31 @@ def test_kill_9_of_an_action_server_needs_no_apology(running_cluster: Cluster) -
     replies = [c.say(c.settings.port, sender, text) for text in
                ("can coders work from home?", "how much do billers make?", "what is the CPC?")]
     assert all("Source" in r and "Sorry" not in r for r in replies), replies
+
+
+def test_a_cut_path_to_postgresql_gets_an_apology_and_loses_no_acknowledged_turn(running_cluster: Cluster) -> None:
+    c, sender = running_cluster, f"cluster-{uuid.uuid4().hex[:8]}"
+    url = f"http://127.0.0.1:{c.settings.port}/webhooks/rest/webhook"
+    assert "$58,895" in c.say(c.settings.port, sender, "how much does the CPC pay?")
+    acknowledged = ["how much does the CPC pay?"]
+    c.db_proxy.cut()
+    try:
+        for text in ("and the CCS?", "is it hard?"):
+            response = requests.post(url, json={"sender": sender, "message": text}, timeout=60)
+            replies = " ".join(m.get("text") or "" for m in response.json()) if response.status_code == 200 else ""
+            # the store cannot write: a short apology, or HAProxy's 503 once every server's health check fails
+            assert response.status_code == 503 or "couldn't save that" in replies, (response.status_code, replies)
+            assert "$" not in replies
+    finally:
+        c.db_proxy.restore()
+    deadline, answer = time.monotonic() + 60, ""
+    while time.monotonic() < deadline:  # health checks pass again; a stale pooled connection may cost one try
+        response = requests.post(url, json={"sender": sender, "message": "and the CCS?"}, timeout=60)
+        answer = " ".join(m.get("text") or "" for m in response.json()) if response.status_code == 200 else ""
+        if "$55,763" in answer:
+            break
+        time.sleep(1)
+    assert "$55,763" in answer, answer  # the context (the CPC, then "and the CCS?") was kept
+    acknowledged.append("and the CCS?")
+    # every acknowledged turn is stored, in order, once; nothing the user was told failed is there
+    assert c.stored_user_texts(sender) == acknowledged
