@@ -86,7 +86,12 @@ class TcpProxy:
             except OSError:
                 client.close()
                 continue
+            server.settimeout(None)  # an idle pooled connection must not be dropped by the proxy
             with self.lock:
+                if self.listener is not listener:  # cut while this one was being connected
+                    client.close()
+                    server.close()
+                    return
                 self.connections += [client, server]
             for a, b in ((client, server), (server, client)):
                 threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
