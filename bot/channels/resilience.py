@@ -32,6 +32,13 @@ nothing of it is acknowledged); channels that have already shown the replies
 (socket.io, Slack) get :data:`NOT_SAVED` after them. The conversation on disk
 is as it was before the message, and the next message continues from there.
 
+Lock store
+----------
+``Agent.handle_message`` takes the conversation's lock before the processor
+runs; a ``LockError`` there (the lock store cannot be reached,
+:mod:`bot.lock_store`, or a lock that expired while waiting) gets the same
+:data:`NOT_SAVED` reply instead of Rasa's silent empty answer.
+
 Installed by importing :mod:`bot.channels.socketio` or :mod:`bot.channels.slack`,
 which the Rasa server does when it reads ``credentials.yml``, and by
 :mod:`bot.rasa_patches` in every process that loads the model (``rasa shell``
@@ -44,10 +51,12 @@ import asyncio
 import functools
 import logging
 import os
-from typing import Any, Awaitable, Callable, List
+from typing import Any, Awaitable, Callable, List, Tuple, Type
 
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
+from rasa.core.agent import Agent
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.lock_store import LockError
 from rasa.core.processor import MessageProcessor
 from rasa.core.tracker_store import FailSafeTrackerStore
 from rasa.shared.core.events import BotUttered, Event
@@ -119,14 +128,18 @@ async def _failsafe_retrieve(self: FailSafeTrackerStore, sender_id: str) -> Any:
         raise TrackerNotRead(str(error)) from error
 
 
-def with_not_saved_reply(rasa_handle: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
-    """``MessageProcessor.handle_message`` answering :data:`NOT_SAVED` when the store fails."""
+def with_not_saved_reply(
+    rasa_handle: Callable[..., Awaitable[Any]],
+    errors: Tuple[Type[Exception], ...] = (TrackerNotSaved, TrackerNotRead),
+) -> Callable[..., Awaitable[Any]]:
+    """``handle_message`` answering :data:`NOT_SAVED` when the store (or, on the agent, the lock) fails."""
 
     @functools.wraps(rasa_handle)
-    async def handle_message(self: MessageProcessor, message: UserMessage) -> Any:
+    async def handle_message(self: Any, message: UserMessage) -> Any:
         try:
             return await rasa_handle(self, message)
-        except (TrackerNotSaved, TrackerNotRead):
+        except errors as error:
+            logger.error("Conversation %s: turn not handled: %s", message.sender_id, error)
             channel = message.output_channel
             if isinstance(channel, CollectingOutputChannel):
                 channel.messages.clear()  # REST: none of the turn's replies was stored
@@ -141,10 +154,12 @@ def with_not_saved_reply(rasa_handle: Callable[..., Awaitable[Any]]) -> Callable
 
 
 def install() -> None:
-    """Wrap ``RemoteAction.run`` and ``MessageProcessor.handle_message`` once, make the store fail loudly."""
+    """Wrap ``RemoteAction.run`` and ``handle_message`` (processor, agent) once; make the store fail loudly."""
     if not getattr(RemoteAction.run, "_bot_apology", False):
         RemoteAction.run = with_apology(RemoteAction.run)  # type: ignore[method-assign]
     if not getattr(MessageProcessor.handle_message, "_bot_not_saved", False):
         MessageProcessor.handle_message = with_not_saved_reply(MessageProcessor.handle_message)  # type: ignore
+    if not getattr(Agent.handle_message, "_bot_not_saved", False):  # the lock is taken there
+        Agent.handle_message = with_not_saved_reply(Agent.handle_message, (LockError,))  # type: ignore
     FailSafeTrackerStore.save = _failsafe_save  # type: ignore[method-assign]
     FailSafeTrackerStore.retrieve = _failsafe_retrieve  # type: ignore[method-assign]

@@ -13,7 +13,8 @@ says, so a client cannot pass itself off as another channel.
 ``GET /webhooks/rest/`` is the server's health check (``make run``, the tests
 and a load balancer use it): besides Rasa's ``{"status": "ok"}`` it answers
 503 ``{"status": "unavailable", ...}`` while the tracker store cannot take a
-write (:meth:`bot.tracker_store.SQLiteTrackerStore.check_health`).
+write (:meth:`bot.tracker_store.SQLiteTrackerStore.check_health`) or the
+cluster's lock store cannot be reached (:meth:`bot.lock_store.RedisLockStore.check_health`).
 """
 
 from __future__ import annotations
@@ -36,14 +37,16 @@ rasa_patches.install()
 
 
 async def store_health(request: Request) -> HTTPResponse | None:
-    """503 while the tracker store cannot be written; ``None`` lets Rasa's health route answer."""
+    """503 while the tracker store or the lock store fails; ``None`` lets Rasa's health route answer."""
     agent = getattr(request.app.ctx, "agent", None)
     store = getattr(agent, "tracker_store", None)
     store = getattr(store, "_tracker_store", store)  # inside Rasa's FailSafeTrackerStore
-    check = getattr(store, "check_health", None)
-    if check is None or await check():
-        return None
-    return response.json({"status": "unavailable", "reason": "conversations cannot be saved right now"}, status=503)
+    for part, reason in ((store, "conversations cannot be saved right now"),
+                         (getattr(agent, "lock_store", None), "conversations cannot be locked right now")):
+        check = getattr(part, "check_health", None)
+        if check is not None and not await check():
+            return response.json({"status": "unavailable", "reason": reason}, status=503)
+    return None
 
 
 class RestInput(RasaRestInput):

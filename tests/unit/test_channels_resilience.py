@@ -133,3 +133,26 @@ async def test_a_turn_that_was_not_saved_is_not_acknowledged_over_rest() -> None
     channel = CollectingOutputChannel()
     assert await handle(None, UserMessage("how much?", channel, "unit")) is None
     assert [m["text"] for m in channel.messages] == [resilience.NOT_SAVED]
+
+
+@pytest.mark.asyncio
+async def test_a_lock_that_cannot_be_taken_gets_the_not_saved_reply_not_silence() -> None:
+    """Rasa's agent takes the conversation's lock first; without this the REST answer is ``[]``."""
+    from rasa.core.agent import Agent
+    from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+    from bot.lock_store import LockUnavailable
+
+    resilience.install()
+    agent = Agent()
+    agent.processor = object()  # type: ignore[assignment]  # "ready"; never reached
+
+    class Unreachable:
+        def lock(self, conversation_id: str) -> Any:
+            raise LockUnavailable("Redis: Connection refused")
+
+    agent.lock_store = Unreachable()  # type: ignore[assignment]
+    agent.is_ready = lambda: True  # type: ignore[method-assign]
+    channel = CollectingOutputChannel()
+    assert await agent.handle_message(UserMessage("how much?", channel, "unit")) is None
+    assert [m["text"] for m in channel.messages] == [resilience.NOT_SAVED]
