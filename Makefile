@@ -114,7 +114,7 @@ test-stories: $(MODEL)
 	$(RASA) test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out results/stories
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check bot actions tests bench
+	$(VENV)/bin/ruff check bot actions tests bench rasa_sdk_plugins
 
 test: $(STAMP) $(WEB_DEPS) browser haproxy check-knowledge lint validate test-stories
 	$(PY) -m pytest

@@ -101,7 +101,10 @@ def main(argv: List[str] | None = None) -> int:
     check = sub.add_parser("check", help="validate the knowledge base")
     check.add_argument("folder", nargs="?", help="knowledge folder (default: knowledge/)")
     sub.add_parser("run", help="start the action server, the Rasa server and the demo website")
-    sub.add_parser("cluster", help="HAProxy, CLUSTER_RASA Rasa and CLUSTER_ACTIONS action servers on PostgreSQL/Redis")
+    cluster_cmd = sub.add_parser("cluster", help="HAProxy, CLUSTER_RASA Rasa and CLUSTER_ACTIONS action servers "
+                                 "on PostgreSQL/Redis")
+    cluster_cmd.add_argument("--role", choices=("all", "balancer", "rasa", "actions"), default="all",
+                             help="what this host runs (default all: everything on one machine; README)")
     chat = sub.add_parser("chat", help="rasa shell, with the action server around it")
     chat.add_argument("--verbose", action="store_true", help="show Rasa's warnings and INFO logs")
     sub.add_parser("augment", help="write data/nlu/generated/ (follow-ups in context, questions after a story)")
@@ -122,7 +125,12 @@ def main(argv: List[str] | None = None) -> int:
         from bot import cluster
 
         logging.basicConfig(level=logging.INFO, format="%(message)s")
-        return cluster.run()
+        try:
+            settings = cluster.ClusterSettings.from_env()
+        except ValueError as error:
+            print(f"python -m bot cluster: {error}", file=sys.stderr)
+            return 2
+        return cluster.run(settings, args.role)
     if args.command == "chat":
         return _chat(args.verbose)
     if args.command == "validate":

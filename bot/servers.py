@@ -8,6 +8,7 @@ from environment variables with safe local defaults (see README, "Settings").
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -24,8 +25,9 @@ BIN = Path(sys.executable).parent
 
 @dataclass(frozen=True)
 class Settings:
-    host: str = "127.0.0.1"
+    host: str = "127.0.0.1"  # the Rasa server's interface
     rasa_port: int = 5005
+    action_host: str = "127.0.0.1"  # the action server's interface
     action_port: int = 5055
     web_port: int = 8000
     allowed_origins: str = "http://localhost:8000 http://127.0.0.1:8000"
@@ -36,6 +38,8 @@ class Settings:
     extra_env: Dict[str, str] = field(default_factory=dict)
     #: the Rasa server's endpoints file (``deploy/endpoints.yml`` in a cluster)
     endpoints: str = str(ROOT / "endpoints.yml")
+    #: what the Rasa server sends and the action server requires (:mod:`bot.action_token`); a new one per start
+    action_token: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -44,6 +48,7 @@ class Settings:
             host=env.get("BOT_HOST", cls.host),
             rasa_port=int(env.get("RASA_PORT", cls.rasa_port)),
             action_port=int(env.get("ACTION_PORT", cls.action_port)),
+            action_host=env.get("ACTION_HOST", cls.action_host),
             web_port=int(env.get("WEB_PORT", cls.web_port)),
             allowed_origins=env.get("BOT_ALLOWED_ORIGINS") or default_origins(int(env.get("WEB_PORT", cls.web_port))),
             api_token=env.get("RASA_API_TOKEN") or None,
@@ -51,6 +56,8 @@ class Settings:
             tracker_db=env.get("TRACKER_DB", str(ROOT / "tracker.db")),
             model=env.get("BOT_MODEL", str(ROOT / "models")),
         )
+        if env.get("ACTION_TOKEN"):
+            values["action_token"] = env["ACTION_TOKEN"]
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
 
@@ -64,12 +71,17 @@ class Settings:
 
     @property
     def action_url(self) -> str:
-        return f"http://127.0.0.1:{self.action_port}/webhook"
+        return f"http://{_local(self.action_host)}:{self.action_port}/webhook"
 
 
 def default_origins(web_port: int) -> str:
     """The demo website, as a browser may address it."""
     return f"http://localhost:{web_port} http://127.0.0.1:{web_port}"
+
+
+def _local(host: str) -> str:
+    """An address to reach a server listening on ``host`` from this machine."""
+    return "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
 
 
 def _browser_host(host: str) -> str:
@@ -90,9 +102,10 @@ def child_env(settings: Settings) -> Dict[str, str]:
         env.setdefault(name, "1")
     env.update(
         ACTION_ENDPOINT_URL=settings.action_url,
+        ACTION_TOKEN=settings.action_token,
         TRACKER_DB=settings.tracker_db,
         BOT_ALLOWED_ORIGINS=settings.allowed_origins,  # read by bot.channels.socketio
-        SANIC_HOST=env.get("ACTION_HOST", "127.0.0.1"),  # action server: localhost only
+        SANIC_HOST=settings.action_host,  # the action server's interface: localhost unless ACTION_HOST
         PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
         RASA_TELEMETRY_ENABLED="false",
         TF_CPP_MIN_LOG_LEVEL="2",
@@ -163,7 +176,8 @@ class ActionServer:
 
     def start(self, timeout: float = 60) -> ActionServer:
         self.proc = spawn(action_server_cmd(self.settings), child_env(self.settings), self.log)
-        wait_http(f"http://127.0.0.1:{self.settings.action_port}/health", timeout, self.proc)
+        wait_http(f"http://{_local(self.settings.action_host)}:{self.settings.action_port}/health", timeout,
+                  self.proc)
         return self
 
     def stop(self) -> None:
@@ -184,7 +198,7 @@ class RasaServer:
     def start(self, timeout: float = 120) -> RasaServer:
         cmd = rasa_server_cmd(self.settings, self.credentials)
         self.proc = spawn(cmd, child_env(self.settings), self.log)
-        wait_http(f"{self.settings.rasa_url}/webhooks/rest/", timeout, self.proc)
+        wait_http(f"http://{_local(self.settings.host)}:{self.settings.rasa_port}/webhooks/rest/", timeout, self.proc)
         return self
 
     def stop(self) -> None:

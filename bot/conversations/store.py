@@ -58,6 +58,7 @@ def database_url(endpoints: Path | None = None) -> sa.engine.URL | str:
     settings = servers.Settings.from_env()  # the defaults `make run` gives ${TRACKER_DB} and the others
     os.environ.setdefault("TRACKER_DB", settings.tracker_db)
     os.environ.setdefault("ACTION_ENDPOINT_URL", settings.action_url)
+    os.environ.setdefault("ACTION_TOKEN", "unused")  # the file names it; this command calls no action
     if not path.is_file():
         raise StoreError(f"{path}: no such endpoints file")
     config = read_endpoint_config(str(path), "tracker_store")

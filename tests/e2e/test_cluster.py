@@ -8,6 +8,7 @@ on CI (``CI`` set) that fails instead.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -15,14 +16,15 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from typing import Dict, Iterator, List
+from typing import Dict, Iterator, List, Tuple
 
 import pytest
 import requests
 
 from bot import cluster, servers
 
-from .conftest import MODEL, free_port
+from .conftest import MODEL, free_port, listening_addresses
+from .tcp_proxy import TcpProxy
 
 PG = ("127.0.0.1", 5432)
 REDIS = ("127.0.0.1", 6379)
@@ -44,77 +46,11 @@ def _reachable(address: tuple) -> bool:
         return False
 
 
-class TcpProxy:
-    """A TCP forwarder the test controls: ``cut()`` drops every connection and refuses new ones."""
-
-    def __init__(self, upstream: tuple) -> None:
-        self.upstream, self.port = upstream, free_port()
-        self.connections: List[socket.socket] = []
-        self.listener: socket.socket | None = None
-        self.lock = threading.Lock()
-        self.restore()
-
-    def restore(self) -> None:
-        listener = socket.socket()
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", self.port))
-        listener.listen(64)
-        self.listener = listener
-        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
-
-    def cut(self) -> None:
-        with self.lock:
-            if self.listener is not None:
-                self.listener.close()
-                self.listener = None
-            for connection in self.connections:
-                try:
-                    connection.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-                connection.close()
-            self.connections.clear()
-
-    def _accept(self, listener: socket.socket) -> None:
-        while True:
-            try:
-                client, _ = listener.accept()
-            except OSError:
-                return  # cut
-            try:
-                server = socket.create_connection(self.upstream, timeout=5)
-            except OSError:
-                client.close()
-                continue
-            server.settimeout(None)  # an idle pooled connection must not be dropped by the proxy
-            with self.lock:
-                if self.listener is not listener:  # cut while this one was being connected
-                    client.close()
-                    server.close()
-                    return
-                self.connections += [client, server]
-            for a, b in ((client, server), (server, client)):
-                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
-
-    @staticmethod
-    def _pump(source: socket.socket, target: socket.socket) -> None:
-        try:
-            while data := source.recv(65536):
-                target.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for end in (source, target):
-                try:
-                    end.close()
-                except OSError:
-                    pass
-
-
 class Cluster:
     def __init__(self, settings: cluster.ClusterSettings, supervisor: servers.Supervisor,
-                 parts: Dict[str, servers.Child], db_proxy: TcpProxy) -> None:
-        self.settings, self.supervisor, self.parts, self.db_proxy = settings, supervisor, parts, db_proxy
+                 parts: Dict[str, servers.Child], db_proxy: TcpProxy, redis_proxy: TcpProxy) -> None:
+        self.settings, self.supervisor, self.parts = settings, supervisor, parts
+        self.db_proxy, self.redis_proxy = db_proxy, redis_proxy
 
     def say(self, port: int, sender: str, text: str) -> str:
         response = requests.post(f"http://127.0.0.1:{port}/webhooks/rest/webhook",
@@ -122,17 +58,19 @@ class Cluster:
         assert response.status_code == 200, response.text
         return "\n".join(m.get("text") or "" for m in response.json())
 
-    def stored_user_texts(self, sender: str) -> List[str]:
+    def stored_events(self, sender: str) -> List[Tuple[str, str]]:
+        """(type, user text or action name) of every stored event, in order."""
         import psycopg2
 
         db = cluster.store_env(self.settings)  # straight to PostgreSQL, not through the test's proxy
         with psycopg2.connect(host=PG[0], port=PG[1], user=db["DB_USER"],
                               dbname=db["DB_NAME"]) as connection, connection.cursor() as cursor:
-            cursor.execute("SELECT data FROM events WHERE sender_id = %s AND type_name = 'user' ORDER BY id",
-                           (sender,))
-            import json
+            cursor.execute("SELECT type_name, data FROM events WHERE sender_id = %s ORDER BY id", (sender,))
+            rows = [(kind, json.loads(data)) for kind, data in cursor.fetchall()]
+        return [(kind, data.get("text") or data.get("name") or "") for kind, data in rows]
 
-            return [json.loads(row[0])["text"] for row in cursor.fetchall()]
+    def stored_user_texts(self, sender: str) -> List[str]:
+        return [text for kind, text in self.stored_events(sender) if kind == "user"]
 
 
 @pytest.fixture(scope="module")
@@ -144,22 +82,24 @@ def running_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluste
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run `make train` first")
     name = f"careerbot_cluster_{uuid.uuid4().hex[:8]}"
-    db_proxy = TcpProxy(PG)  # the servers reach PostgreSQL through it, so a test can cut the path
+    db_proxy = TcpProxy(PG)  # the servers reach PostgreSQL and Redis through these, so a test can cut a path
+    redis_proxy = TcpProxy(REDIS)
     settings = cluster.ClusterSettings(
         port=free_port(), web_port=free_port(), actions_port=free_port(), model=str(MODEL),
         rasa_port_list=(free_port(), free_port()), action_port_list=(free_port(), free_port()),
         database_url=f"postgresql://postgres@127.0.0.1:{db_proxy.port}/{name}",
-        redis_url=f"redis://{REDIS[0]}:{REDIS[1]}/0",
+        redis_url=f"redis://127.0.0.1:{redis_proxy.port}/0",
     )
     workdir = tmp_path_factory.mktemp("cluster")
     parts = cluster.children(settings, workdir)
     supervisor = servers.Supervisor(parts, say=lambda line: print(line, flush=True))
     try:
         supervisor.start()
-        yield Cluster(settings, supervisor, parts, db_proxy)
+        yield Cluster(settings, supervisor, parts, db_proxy, redis_proxy)
     finally:
         supervisor.stop()
         db_proxy.cut()
+        redis_proxy.cut()
         import psycopg2
 
         admin = psycopg2.connect(host=PG[0], port=PG[1], user="postgres", dbname="postgres")
@@ -167,6 +107,16 @@ def running_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluste
         with admin.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
+
+
+def _restarted(c: Cluster, victim: servers.Child) -> None:
+    """The supervisor restarts what stopped, as `make cluster` does every half second."""
+    deadline = time.monotonic() + 120
+    c.supervisor.check()
+    while not victim.alive() and time.monotonic() < deadline:
+        time.sleep(0.5)
+        c.supervisor.check()
+    assert victim.alive()
 
 
 def test_turns_on_different_servers_keep_the_context_and_are_stored_in_order(running_cluster: Cluster) -> None:
@@ -188,12 +138,7 @@ def test_through_haproxy_and_after_kill_9_of_a_rasa_server(running_cluster: Clus
     victim.proc.wait(10)  # type: ignore[attr-defined]
     answers = [c.say(port, sender, text) for text in ("what does the exam cost?", "how long is it?")]
     assert "The CCS exam costs $299" in answers[0] and "CCS" in answers[1], answers
-    c.supervisor.check()  # the supervisor restarts what stopped, as `make cluster` does every half second
-    deadline = time.monotonic() + 120
-    while not victim.alive() and time.monotonic() < deadline:
-        time.sleep(0.5)
-        c.supervisor.check()
-    assert victim.alive()
+    _restarted(c, victim)
     assert c.stored_user_texts(sender) == ["what do CCS holders make?", "what does the exam cost?", "how long is it?"]
 
 
@@ -205,23 +150,50 @@ def test_kill_9_of_an_action_server_needs_no_apology(running_cluster: Cluster) -
     replies = [c.say(c.settings.port, sender, text) for text in
                ("can coders work from home?", "how much do billers make?", "what is the CPC?")]
     assert all("Source" in r and "Sorry" not in r for r in replies), replies
+    _restarted(c, victim)
 
 
-def test_a_cut_path_to_postgresql_gets_an_apology_and_loses_no_acknowledged_turn(running_cluster: Cluster) -> None:
+def test_two_messages_at_once_on_two_servers_are_handled_one_after_the_other(running_cluster: Cluster) -> None:
     c, sender = running_cluster, f"cluster-{uuid.uuid4().hex[:8]}"
+    first, second = c.settings.rasa_ports
+    assert "$58,895" in c.say(first, sender, "how much does the CPC pay?")
+    texts = ["and the CCS?", "can coders work from home?"]
+    replies: Dict[str, str] = {}
+
+    def say(port: int, text: str) -> None:
+        replies[text] = c.say(port, sender, text)
+
+    threads = [threading.Thread(target=say, args=args) for args in zip((first, second), texts, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(90)
+    assert all("Source" in replies.get(text, "") for text in texts), replies
+    events = c.stored_events(sender)
+    users = [text for kind, text in events if kind == "user"]
+    assert users[0] == "how much does the CPC pay?" and sorted(users[1:]) == sorted(texts)
+    # one turn after the other: each message's turn ends (action_listen) before the next message is stored
+    turns = [kind for kind, text in events if kind == "user" or (kind == "action" and text == "action_listen")]
+    assert turns[-6:] == ["user", "action", "user", "action", "user", "action"], turns
+
+
+def _cut_then_restore(c: Cluster, proxy: TcpProxy, what: str) -> None:
+    """Cut the path ``proxy`` stands for: apologies, then the conversation continues from its last stored turn."""
+    sender = f"cluster-{uuid.uuid4().hex[:8]}"
     url = f"http://127.0.0.1:{c.settings.port}/webhooks/rest/webhook"
     assert "$58,895" in c.say(c.settings.port, sender, "how much does the CPC pay?")
     acknowledged = ["how much does the CPC pay?"]
-    c.db_proxy.cut()
+    proxy.cut()
     try:
         for text in ("and the CCS?", "is it hard?"):
             response = requests.post(url, json={"sender": sender, "message": text}, timeout=60)
             replies = " ".join(m.get("text") or "" for m in response.json()) if response.status_code == 200 else ""
-            # the store cannot write: a short apology, or HAProxy's 503 once every server's health check fails
-            assert response.status_code == 503 or "couldn't save that" in replies, (response.status_code, replies)
+            # no store or lock: a short apology, or HAProxy's 503 once every server's health check fails
+            assert response.status_code == 503 or "couldn't save that" in replies, (what, response.status_code,
+                                                                                   replies)
             assert "$" not in replies
     finally:
-        c.db_proxy.restore()
+        proxy.restore()
     deadline, answer = time.monotonic() + 60, ""
     while time.monotonic() < deadline:  # health checks pass again; a stale pooled connection may cost one try
         response = requests.post(url, json={"sender": sender, "message": "and the CCS?"}, timeout=60)
@@ -229,7 +201,40 @@ def test_a_cut_path_to_postgresql_gets_an_apology_and_loses_no_acknowledged_turn
         if "$55,763" in answer:
             break
         time.sleep(1)
-    assert "$55,763" in answer, answer  # the context (the CPC, then "and the CCS?") was kept
+    assert "$55,763" in answer, (what, answer)  # the context (the CPC, then "and the CCS?") was kept
     acknowledged.append("and the CCS?")
     # every acknowledged turn is stored, in order, once; nothing the user was told failed is there
-    assert c.stored_user_texts(sender) == acknowledged
+    assert c.stored_user_texts(sender) == acknowledged, what
+
+
+def test_a_cut_path_to_postgresql_gets_an_apology_and_loses_no_acknowledged_turn(running_cluster: Cluster) -> None:
+    _cut_then_restore(running_cluster, running_cluster.db_proxy, "PostgreSQL")
+
+
+def test_a_cut_path_to_redis_gets_an_apology_and_loses_no_acknowledged_turn(running_cluster: Cluster) -> None:
+    _cut_then_restore(running_cluster, running_cluster.redis_proxy, "Redis")
+
+
+def test_only_haproxy_is_for_users_and_only_rasa_servers_call_actions(running_cluster: Cluster) -> None:
+    c = running_cluster
+    for port in c.settings.rasa_ports + c.settings.action_ports + [c.settings.actions_port]:
+        assert set(listening_addresses(port)) == {"127.0.0.1"}, port
+    for port in c.settings.rasa_ports:  # Rasa's HTTP API is off: no token was set
+        assert requests.get(f"http://127.0.0.1:{port}/conversations/x/tracker", timeout=10).status_code == 404
+    for port in [*c.settings.action_ports, c.settings.actions_port]:  # each action server, and through HAProxy
+        base = f"http://127.0.0.1:{port}"
+        assert requests.get(f"{base}/actions", timeout=10).status_code == 401
+        assert requests.get(f"{base}/actions", headers={"Authorization": "Bearer wrong"}, timeout=10).status_code == 401
+        token = {"Authorization": f"Bearer {c.settings.action_token}"}
+        assert requests.get(f"{base}/actions", headers=token, timeout=10).status_code == 200
+    # the widget through HAProxy: its cookie keeps a socket.io session on one server; a foreign page is refused
+    url = f"http://127.0.0.1:{c.settings.port}/socket.io/?EIO=4&transport=polling"
+    for origin, answer in ((c.settings.url, "40{"), ("https://evil.example", "44")):
+        with requests.Session() as browser:
+            headers = {"Origin": origin}
+            handshake = browser.get(url, headers=headers, timeout=10)
+            assert handshake.status_code == 200 and "CAREERBOT" in browser.cookies, handshake.headers
+            sid = json.loads(handshake.text[1:])["sid"]
+            # without the cookie round robin would send this to the other server, which knows no such sid
+            assert browser.post(f"{url}&sid={sid}", data="40", headers=headers, timeout=10).status_code == 200
+            assert browser.get(f"{url}&sid={sid}", headers=headers, timeout=30).text.startswith(answer)

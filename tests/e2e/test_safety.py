@@ -12,8 +12,7 @@ import os
 import signal
 import time
 import uuid
-from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict
 
 import pytest
 import requests
@@ -30,31 +29,12 @@ from .conftest import (
     PrivateBot,
     SocketChat,
     events_of,
+    listening_addresses,
 )
 
 pytestmark = pytest.mark.e2e
 
 FOREIGN = "https://evil.example"
-
-
-def listening_addresses(port: int) -> List[str]:
-    """Local addresses with a TCP socket listening on ``port`` (Linux /proc)."""
-    found = []
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            fields = line.split()
-            address, state = fields[1], fields[3]
-            host, hexport = address.rsplit(":", 1)
-            if state == "0A" and int(hexport, 16) == port:
-                if len(host) == 8:
-                    found.append(".".join(str(b) for b in reversed(bytes.fromhex(host))))
-                else:
-                    found.append("ipv6:" + host)
-    return found
 
 
 # --- the HTTP API --------------------------------------------------------------------
@@ -127,12 +107,25 @@ def test_socketio_refuses_a_foreign_page_and_accepts_the_demo_site(bot: servers.
         chat.close()
 
 
+def test_only_the_rasa_server_may_call_the_action_server(bot: servers.Settings) -> None:
+    """The action server wants the token the Rasa server sends (bot/action_token.py); its health check is open."""
+    base = f"http://127.0.0.1:{bot.action_port}"
+    call = {"next_action": "action_answer", "sender_id": "stranger", "version": "3.6.21",
+            "tracker": {"sender_id": "stranger", "slots": {}, "latest_message": {}, "events": []}, "domain": {}}
+    for headers in ({}, {"Authorization": "Bearer not-the-token"}, {"Authorization": bot.action_token}):
+        assert requests.post(f"{base}/webhook", json=call, headers=headers, timeout=10).status_code == 401
+        assert requests.get(f"{base}/actions", headers=headers, timeout=10).status_code == 401
+    assert requests.get(f"{base}/health", timeout=10).status_code == 200
+    allowed = requests.get(f"{base}/actions", headers={"Authorization": f"Bearer {bot.action_token}"}, timeout=10)
+    assert allowed.status_code == 200 and {"name": "action_answer"} in allowed.json()
+
+
 def test_servers_listen_on_localhost_only(bot: servers.Settings) -> None:
     action = listening_addresses(bot.action_port)
     assert action and set(action) == {"127.0.0.1"}, action
     rasa = listening_addresses(bot.rasa_port)
     assert rasa and set(rasa) == {"127.0.0.1"}, rasa
-    assert servers.child_env(servers.Settings())["SANIC_HOST"] == os.environ.get("ACTION_HOST", "127.0.0.1")
+    assert servers.child_env(servers.Settings.from_env())["SANIC_HOST"] == os.environ.get("ACTION_HOST", "127.0.0.1")
 
 
 # --- typed payloads cannot steer the bot ------------------------------------------------

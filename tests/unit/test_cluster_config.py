@@ -24,12 +24,21 @@ def test_the_environment_comes_from_database_url_and_redis_url() -> None:
     assert settings.rasa * (int(env["SQL_POOL_SIZE"]) + int(env["SQL_MAX_OVERFLOW"])) < 100
 
 
-def test_every_variable_the_endpoints_read_is_set() -> None:
+def test_every_variable_the_endpoints_read_is_set(tmp_path: Path) -> None:
     text = (cluster.DEPLOY / "endpoints.yml").read_text(encoding="utf-8")
     import re
 
-    needed = set(re.findall(r"\$\{(\w+)\}", text)) - {"ACTION_ENDPOINT_URL"}  # set per server by bot.cluster
-    assert needed <= set(cluster.store_env(cluster.ClusterSettings()))
+    from bot import servers
+
+    settings = cluster.ClusterSettings(action_token="shared")
+    parts = cluster.children(settings, tmp_path)
+    rasa, actions = parts["Rasa server 1"], parts["action server 2"]
+    env = servers.child_env(rasa.settings)  # type: ignore[attr-defined]
+    assert set(re.findall(r"\$\{(\w+)\}", text)) <= set(env)
+    assert env["ACTION_TOKEN"] == servers.child_env(actions.settings)["ACTION_TOKEN"] == "shared"  # type: ignore
+    assert env["ACTION_ENDPOINT_URL"] == f"http://127.0.0.1:{settings.actions_port}/webhook"
+    assert cluster.ClusterSettings().action_token != cluster.ClusterSettings().action_token  # one per start
+    assert "shared" not in repr(settings)
     config = yaml.safe_load(text)
     assert config["tracker_store"]["cache"] is False and config["lock_store"]["key_prefix"].isalnum()
 
@@ -45,3 +54,28 @@ def test_haproxy_accepts_the_configuration(tmp_path: Path) -> None:
     (tmp_path / "haproxy.cfg").write_text(text, encoding="utf-8")
     check = subprocess.run([binary, "-c", "-f", str(tmp_path / "haproxy.cfg")], capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
+
+
+def test_each_role_runs_its_part_and_the_balancer_knows_every_host(tmp_path: Path) -> None:
+    env = {"CLUSTER_INTERNAL": "10.0.0.11", "CLUSTER_RASA": "1", "CLUSTER_ACTIONS": "1",
+           "CLUSTER_RASA_SERVERS": "10.0.0.11:5006, 10.0.0.12:5006",
+           "CLUSTER_ACTION_SERVERS": "10.0.0.21:5056,10.0.0.22:5056",
+           "ACTION_ENDPOINT_URL": "http://10.0.0.1:5050/webhook", "CLUSTER_PUBLIC_URL": "https://chat.example.org/"}
+    settings = cluster.ClusterSettings.from_env(env)
+    names = {role: list(cluster.children(settings, tmp_path, role)) for role in cluster.ROLES}
+    assert names["rasa"] == ["Rasa server 1"] and names["actions"] == ["action server 1"]
+    assert names["balancer"] == ["demo website", "HAProxy"]
+    assert names["all"] == ["action server 1", "Rasa server 1", "demo website", "HAProxy"]
+    rasa = cluster.children(settings, tmp_path, "rasa")["Rasa server 1"].settings  # type: ignore[attr-defined]
+    assert rasa.host == "10.0.0.11" and rasa.rasa_port == 5006
+    assert rasa.extra_env["ACTION_ENDPOINT_URL"] == "http://10.0.0.1:5050/webhook"
+    assert rasa.allowed_origins.split()[0] == "https://chat.example.org" == rasa.socket_url
+    text = cluster.haproxy_config(settings)
+    assert "server rasa2 10.0.0.12:5006 check cookie r2" in text and "server actions2 10.0.0.22:5056 check" in text
+    assert "bind 10.0.0.11:5050" in text  # the action frontend on the internal address, never the public one
+
+
+@pytest.mark.parametrize("value", ["10.0.0.11", "10.0.0.11:http", ":5006"])
+def test_a_server_address_without_a_port_is_refused(value: str) -> None:
+    with pytest.raises(ValueError, match="host:port"):
+        cluster.ClusterSettings.from_env({"CLUSTER_RASA_SERVERS": value})
