@@ -86,6 +86,8 @@ class ClusterSettings:
     action_endpoint: str = ""
     #: the address users open (HAProxy's); empty: made from ``bind`` and ``port``
     public_url: str = ""
+    #: seconds a Rasa server waits for PostgreSQL at start-up before it stops with an error
+    startup_wait: float = 60.0
     #: the Rasa servers' shared token for the action servers (``ACTION_TOKEN``; else a new one per start)
     action_token: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
 
@@ -104,6 +106,7 @@ class ClusterSettings:
             rasa_servers=_addresses(env.get("CLUSTER_RASA_SERVERS", "")),
             action_servers=_addresses(env.get("CLUSTER_ACTION_SERVERS", "")),
             action_endpoint=env.get("ACTION_ENDPOINT_URL", ""), public_url=env.get("CLUSTER_PUBLIC_URL", ""),
+            startup_wait=float(env.get("DB_STARTUP_WAIT", cls.startup_wait)),
         )
         if env.get("ACTION_TOKEN"):
             values["action_token"] = env["ACTION_TOKEN"]
@@ -158,7 +161,7 @@ def store_env(settings: ClusterSettings) -> Dict[str, str]:
         "REDIS_HOST": redis.hostname or "127.0.0.1", "REDIS_PORT": str(redis.port or 6379),
         "REDIS_DB": (redis.path or "/0").lstrip("/") or "0",
         "SQL_POOL_SIZE": str(SQL_POOL_SIZE), "SQL_MAX_OVERFLOW": str(SQL_MAX_OVERFLOW),
-        "TICKET_LOCK_LIFETIME": str(LOCK_LIFETIME_S),
+        "TICKET_LOCK_LIFETIME": str(LOCK_LIFETIME_S), "DB_STARTUP_WAIT": f"{settings.startup_wait:g}",
     }
 
 

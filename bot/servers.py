@@ -8,6 +8,7 @@ from environment variables with safe local defaults (see README, "Settings").
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import signal
 import subprocess
@@ -255,7 +256,23 @@ class RestartPolicy:
 
 
 class GaveUp(RuntimeError):
-    """A child crashed too often; the message says which and how often."""
+    """A child did not start, or crashed too often; the message says which and why."""
+
+
+#: A log line naming an exception: ``[module.]SomeError: message`` (Rasa colours its last one).
+_EXCEPTION_LINE = re.compile(r"^(?:\x1b\[[0-9;]*m)*([\w.]*(?:Error|Exception|Unavailable)): (.+?)(?:\x1b\[[0-9;]*m)*$")
+
+
+def last_error(log: Path | None, lines: int = 400) -> str:
+    """The last exception line of a child's log (`` Its log (...) says: ...``), or where the log is."""
+    if log is None or not Path(log).is_file():
+        return ""
+    tail = Path(log).read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
+    for line in reversed(tail):
+        found = _EXCEPTION_LINE.match(line.strip())
+        if found:
+            return f" Its log ({log}) says: {found.group(1)}: {found.group(2)[-400:]}"
+    return f" Its log: {log}"
 
 
 class Supervisor:
@@ -273,8 +290,12 @@ class Supervisor:
         self.policies = {name: RestartPolicy() for name in children}
 
     def start(self) -> None:
-        for child in self.children.values():
-            child.start()
+        """Start every child in order; one that does not come up stops the start with :class:`GaveUp`."""
+        for name, child in self.children.items():
+            try:
+                child.start()
+            except (RuntimeError, TimeoutError, OSError) as error:
+                raise GaveUp(f"The {name} did not start: {error}.{last_error(getattr(child, 'log', None))}") from error
 
     def check(self, now: float | None = None, sleep: Callable[[float], None] = time.sleep) -> None:
         """Restart every child that is not alive (call this every half second or so)."""

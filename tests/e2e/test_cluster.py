@@ -12,6 +12,8 @@ import json
 import os
 import shutil
 import socket
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -238,3 +240,20 @@ def test_only_haproxy_is_for_users_and_only_rasa_servers_call_actions(running_cl
             # without the cookie round robin would send this to the other server, which knows no such sid
             assert browser.post(f"{url}&sid={sid}", data="40", headers=headers, timeout=10).status_code == 200
             assert browser.get(f"{url}&sid={sid}", headers=headers, timeout=30).text.startswith(answer)
+
+
+def test_postgresql_down_at_start_up_stops_with_a_clear_error(tmp_path: Path) -> None:
+    """Rasa's own SQL store would retry for ever in silence; a host that cannot start says why and exits."""
+    if not MODEL.exists():
+        pytest.fail(f"no trained model at {MODEL}: run `make train` first")
+    closed = free_port()
+    env = {**os.environ, "CLUSTER_RASA": "1", "CLUSTER_RASA_PORT": str(free_port()), "BOT_MODEL": str(MODEL),
+           "DATABASE_URL": f"postgresql://postgres@127.0.0.1:{closed}/careerbot", "DB_STARTUP_WAIT": "2",
+           "CLUSTER_LOGS": str(tmp_path), "PYTHONPATH": str(servers.ROOT)}
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "bot", "cluster", "--role", "rasa"], cwd=servers.ROOT, env=env,
+                          capture_output=True, text=True, timeout=180)
+    assert done.returncode == 1, done.stdout[-2000:]
+    assert "The Rasa server 1 did not start" in done.stdout, done.stdout[-2000:]
+    assert f"127.0.0.1:{closed}" in done.stdout and "did not answer within 2 s" in done.stdout, done.stdout[-2000:]
+    assert "Traceback" not in done.stdout and time.monotonic() - started < 120

@@ -84,3 +84,19 @@ def test_restart_policy_caps_the_delay() -> None:
     policy = RestartPolicy(limit=100, window=1e9)
     delays = [policy.delay_after_crash(now=float(n)) for n in range(8)]
     assert delays == [1.0, 2.0, 4.0, 8.0, 16.0, 30.0, 30.0, 30.0]
+
+
+def test_a_child_that_does_not_start_stops_the_start_with_its_logs_error(tmp_path) -> None:  # noqa: ANN001
+    log = tmp_path / "rasa1.log"
+    log.write_text("Traceback (most recent call last):\n  File \"x.py\", line 1\n"
+                   "(Background on this error at: https://sqlalche.me/e/14/e3q8)\n"
+                   "\x1b[91mConnectionException: Cannot connect to tracker store. The database did not answer "
+                   "within 2 s\x1b[0m\n", encoding="utf-8")
+    child = FakeChild(fail_starts=1)
+    child.log = log  # type: ignore[attr-defined]
+    with pytest.raises(GaveUp) as raised:
+        Supervisor({"Rasa server 1": child}).start()
+    assert str(raised.value) == (
+        "The Rasa server 1 did not start: server exited with code 1 before it answered. "
+        f"Its log ({log}) says: ConnectionException: Cannot connect to tracker store. The database did not "
+        "answer within 2 s")
