@@ -15,7 +15,7 @@ from typing import Any, Callable, Dict, List
 from bench import MODEL, OUT, REAL_DEV, REAL_TEST, REPORT, RESULTS, ROOT
 
 SECTIONS = ("baseline", "nlu", "training", "conversations", "answers", "real", "real_test", "oos", "plan", "speed",
-            "long")
+            "long", "scale")
 BOT_SECTIONS = ("answers", "real", "real_test", "oos", "plan", "speed", "long")
 
 
@@ -175,6 +175,14 @@ def main(argv: List[str] | None = None) -> int:
                     results["sections"][name] = {"command": f"python -m bench --only {name}", "date": runner.now(),
                                                  "error": f"bot failed: {type(error).__name__}: {error}"}
             save(results)
+
+    if "scale" in args.sections:
+        from bench import scale
+
+        if not model.exists():
+            print(f"no trained model at {model}: run `make train` first", file=sys.stderr)
+            return 2
+        record("scale", lambda: scale.run(model, [q.text for q in questions], quick=args.quick))
 
     if raw:
         (OUT / "latencies.json").write_text(json.dumps(raw), encoding="utf-8")

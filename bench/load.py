@@ -16,14 +16,15 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 from urllib.parse import urlparse
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
 async def _user(index: int, session: Any, url: str, texts: List[str], turns: int, conversation: int,
-                deadline: float, request_timeout: float, out: Dict[str, Any]) -> None:
+                deadline: float, request_timeout: float, out: Dict[str, Any],
+                failures: Tuple[str, ...] = ()) -> None:
     import aiohttp
 
     run = uuid.uuid4().hex[:6]
@@ -51,6 +52,12 @@ async def _user(index: int, session: Any, url: str, texts: List[str], turns: int
                 if not messages:  # a turn the server failed answers 200 with no messages
                     out["errors"].append("no reply")
                     continue
+                said = " ".join(str(m.get("text") or "") for m in messages if isinstance(m, dict))
+                failure = next((f for f in failures if f in said), None)
+                if failure is not None:  # the bot's own apology: answered, but not an answer
+                    out["errors"].append(f"reply: {failure[:40]}")
+                    out["apologies_by_sender"][sender] = out["apologies_by_sender"].get(sender, 0) + 1
+                    continue
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
             if isinstance(error, asyncio.TimeoutError) and time.monotonic() >= deadline - 0.01:
                 out["stopped_by_time"] = True  # cut off by --max-seconds, not by the server
@@ -58,20 +65,23 @@ async def _user(index: int, session: Any, url: str, texts: List[str], turns: int
             out["errors"].append(type(error).__name__)
             continue
         out["latencies"].append(elapsed)
+        out["acknowledged_by_sender"][sender] = out["acknowledged_by_sender"].get(sender, 0) + 1
         out["finished_at"] = time.monotonic()
 
 
 async def generate(url: str, texts: List[str], users: int, turns: int, conversation: int,
-                   max_seconds: float, request_timeout: float) -> Dict[str, Any]:
+                   max_seconds: float, request_timeout: float, failures: Tuple[str, ...] = (),
+                   by_sender: bool = False) -> Dict[str, Any]:
     import aiohttp
 
-    out: Dict[str, Any] = {"latencies": [], "errors": [], "stopped_by_time": False}
+    out: Dict[str, Any] = {"latencies": [], "errors": [], "stopped_by_time": False,
+                           "acknowledged_by_sender": {}, "apologies_by_sender": {}}
     connector = aiohttp.TCPConnector(limit=users)
     async with aiohttp.ClientSession(connector=connector) as session:
         started = time.monotonic()
         out["finished_at"] = started
         deadline = started + max_seconds
-        tasks = [_user(i, session, url, texts, turns, conversation, deadline, request_timeout, out)
+        tasks = [_user(i, session, url, texts, turns, conversation, deadline, request_timeout, out, failures)
                  for i in range(users)]
         try:
             await asyncio.wait_for(asyncio.gather(*tasks), timeout=max_seconds + 5)
@@ -81,7 +91,8 @@ async def generate(url: str, texts: List[str], users: int, turns: int, conversat
         ended = time.monotonic()
     ok = len(out["latencies"])
     wall = max(ended - started, 1e-9)
-    return {
+    extra = {key: out[key] for key in ("acknowledged_by_sender", "apologies_by_sender")} if by_sender else {}
+    return {**extra,
         "users": users, "turns_per_user": turns, "attempted": ok + len(out["errors"]), "ok": ok,
         "errors": len(out["errors"]), "error_kinds": sorted(set(out["errors"])),
         "wall_seconds": round(wall, 3), "throughput_turns_per_s": round(ok / wall, 2),
@@ -99,6 +110,9 @@ def main(argv: List[str] | None = None) -> int:
     parser.add_argument("--max-seconds", type=float, default=180, help="hard time limit for the whole run")
     parser.add_argument("--request-timeout", type=float, default=30)
     parser.add_argument("--out", type=Path, help="write the JSON result here (default: stdout)")
+    parser.add_argument("--failure-text", action="append", default=[],
+                        help="a reply containing this counts as an error (the bot's apologies); repeatable")
+    parser.add_argument("--by-sender", action="store_true", help="also write the turns answered per conversation")
     args = parser.parse_args(argv)
 
     host = urlparse(args.url).hostname or ""
@@ -115,7 +129,8 @@ def main(argv: List[str] | None = None) -> int:
     if not texts:
         parser.error("no texts to send")
     result = asyncio.run(generate(args.url, texts, args.users, args.turns, max(1, args.conversation),
-                                  args.max_seconds, args.request_timeout))
+                                  args.max_seconds, args.request_timeout, tuple(args.failure_text),
+                                  args.by_sender))
     payload = json.dumps(result)
     if args.out:
         args.out.write_text(payload, encoding="utf-8")

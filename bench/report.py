@@ -55,6 +55,14 @@ def _over_nlu(results: Results) -> Any:
     return None if not turn or not nlu else round(turn / nlu, 2)
 
 
+def _scale(r: Results) -> Any:
+    part = _get(r, "scale")
+    if not isinstance(part, Mapping) or "throughput_ratio" not in part:
+        return None
+    runs = (part["one_server"], part["two_servers"])
+    return part["throughput_ratio"], sum(x["errors"] for x in runs), sum(x["lost_turns"] for x in runs)
+
+
 TARGETS: List[Target] = [
     # intent macro-F1 is reported (nlu section), not a target (issue 16)
     Target("entity_f1", "Entity F1, macro over types (5-fold CV)", ">= 0.95",
@@ -75,6 +83,9 @@ TARGETS: List[Target] = [
            _over_nlu, lambda v: v <= 1.6, lambda v: f"{v:.2f}x"),
     Target("throughput_20_users", "Throughput, 20 concurrent users", ">= 40 turns/s, 0 errors",
            _throughput, lambda v: v[0] >= 40 and v[1] == 0, lambda v: f"{v[0]:.1f} turns/s, {v[1]} errors"),
+    Target("cluster_scale", "Two Rasa servers behind HAProxy / one, 40 users", ">= 1.5x, 0 errors, 0 lost",
+           _scale, lambda v: v[0] >= 1.5 and v[1] == 0 and v[2] == 0,
+           lambda v: f"{v[0]:.2f}x, {v[1]} errors, {v[2]} lost"),
     Target("long_conversation", "Turn latency after 500 turns in one conversation / first turns", "<= 1.2x",
            lambda r: _get(r, "long", "one_conversation", "ratio_last_to_first"), lambda v: v <= 1.2,
            lambda v: f"{v:.2f}x"),
@@ -415,6 +426,42 @@ def _render_conversations(s: Mapping[str, Any], lines: List[str]) -> None:
     lines.append("")
 
 
+def _render_scale(s: Mapping[str, Any], lines: List[str]) -> None:
+    part = s.get("scale")
+    if not (isinstance(part, Mapping) and "two_servers" in part):
+        return
+    lines += [
+        "## Past one machine (`python -m bench --only scale`)", "",
+        f"{part['users']} users for {part['seconds']:.0f} s through HAProxy, on PostgreSQL and Redis, against one "
+        f"Rasa server (and one action server), then two (and two), started as `make cluster` starts them, on "
+        f"this {part['machine_cores']}-core machine with the load generator, PostgreSQL and Redis on the same cores. "
+        f"Each configuration ran {part.get('runs_each', 1)} times, alternating; the table shows the run with the "
+        f"median throughput, errors and lost turns count over all runs. Throughput ratio two / one: "
+        f"{part['throughput_ratio']}x (every run, one / two: "
+        + "; ".join(f"{a['throughput_turns_per_s']} / {b['throughput_turns_per_s']}"
+                    for a, b in zip(part["all_runs"]["1"], part["all_runs"]["2"], strict=False)) + " turns/s).", "",
+        "| | turns/s | p50 ms | p95 ms | errors | acknowledged | stored | lost | CPU ms/turn: Rasa, actions, "
+        "HAProxy, machine | PostgreSQL transactions, rows inserted / turn | Redis commands / turn |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name in ("one_server", "two_servers"):
+        r = part[name]
+        cpu, pg = r["cpu_ms_per_turn"], r["postgresql_per_turn"]
+        lines.append(
+            f"| {r['rasa_servers']} Rasa server(s) | {r['throughput_turns_per_s']} | {r['p50_ms']} | {r['p95_ms']} | "
+            f"{r['errors']} {r['error_kinds'] or ''} | {r['acknowledged_turns']} | {r['stored_user_messages']} | "
+            f"{r['lost_turns']} | {cpu['rasa_servers']}, {cpu['action_servers']}, {cpu['haproxy']}, "
+            f"{cpu['whole_machine']} | {pg['transactions']}, {pg['rows_inserted']} | {r['redis_commands_per_turn']} |")
+    lines += ["", f"Capacity from the two-server run's cost per turn ({part['capacity_assumption']}):", "",
+              "| people chatting | turns/s | Rasa servers | action servers | cores | PostgreSQL transactions/s "
+              "| rows inserted/s | Redis commands/s |", "|---|---|---|---|---|---|---|---|"]
+    for row in part["capacity"]:
+        lines.append(f"| {row['users']:,} | {row['turns_per_s']} | {row['rasa_servers']} | {row['action_servers']} | "
+                     f"{row['cores']} | {row['postgresql_transactions_per_s']:,} | "
+                     f"{row['postgresql_rows_inserted_per_s']:,} | {row['redis_commands_per_s']:,} |")
+    lines.append("")
+
+
 SECTION_RENDERERS: Dict[str, Callable[[Mapping[str, Any], List[str]], None]] = {
     "nlu": _render_nlu,
     "answers": _render_answers,
@@ -422,6 +469,7 @@ SECTION_RENDERERS: Dict[str, Callable[[Mapping[str, Any], List[str]], None]] = {
     "oos": _render_oos,
     "plan": _render_plan,
     "conversations": _render_conversations,
+    "scale": _render_scale,
     "speed": _render_speed,
     "training": _render_training,
 }

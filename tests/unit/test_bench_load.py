@@ -18,7 +18,7 @@ def test_refuses_unbounded_runs():
         load.main(["--url", "http://127.0.0.1:1/webhooks/rest/webhook", "--max-seconds", "0"])
 
 
-def _serve(delay: float, status: int = 200):
+def _serve(delay: float, status: int = 200, reply: str = "ok"):
     from aiohttp import web
 
     seen = []
@@ -27,17 +27,18 @@ def _serve(delay: float, status: int = 200):
         body = await request.json()
         seen.append(body["sender"])
         await asyncio.sleep(delay)
-        return web.json_response([{"text": "ok"}], status=status)
+        text = reply if len(seen) % 2 == 0 else "ok"  # every other turn gets ``reply``
+        return web.json_response([{"text": text}], status=status)
 
     app = web.Application()
     app.router.add_post("/webhooks/rest/webhook", webhook)
     return app, seen
 
 
-async def _run(delay, users, turns, max_seconds, status=200, conversation=2):
+async def _run(delay, users, turns, max_seconds, status=200, conversation=2, reply="ok", failures=()):
     from aiohttp import web
 
-    app, seen = _serve(delay, status)
+    app, seen = _serve(delay, status, reply)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -45,7 +46,8 @@ async def _run(delay, users, turns, max_seconds, status=200, conversation=2):
     port = site._server.sockets[0].getsockname()[1]
     try:
         result = await load.generate(f"http://127.0.0.1:{port}/webhooks/rest/webhook", ["a", "b", "c"],
-                                     users, turns, conversation, max_seconds, request_timeout=5)
+                                     users, turns, conversation, max_seconds, request_timeout=5,
+                                     failures=failures, by_sender=True)
     finally:
         await runner.cleanup()
     return result, seen
@@ -70,3 +72,13 @@ def test_stops_at_the_time_limit():
 def test_http_errors_are_counted():
     result, _ = asyncio.run(_run(delay=0.0, users=2, turns=3, max_seconds=10, status=500))
     assert result["ok"] == 0 and result["errors"] == 6 and result["error_kinds"] == ["HTTP 500"]
+
+
+def test_the_bots_apologies_count_as_errors_and_answered_turns_are_counted_per_conversation():
+    sorry = "Sorry, I couldn't save that just now, so please send it again in a moment."
+    result, seen = asyncio.run(_run(delay=0.0, users=1, turns=4, max_seconds=10, reply=sorry,
+                                    failures=("Sorry, I couldn't save that",)))
+    assert result["ok"] == 2 and result["errors"] == 2
+    assert result["error_kinds"] == ["reply: Sorry, I couldn't save that"]
+    assert sum(result["acknowledged_by_sender"].values()) == 2
+    assert sum(result["apologies_by_sender"].values()) == 2 and set(result["acknowledged_by_sender"]) <= set(seen)
