@@ -152,8 +152,11 @@ def private(e2e_dir: Path, bot: servers.Settings) -> Iterator[PrivateBot]:
 class SocketChat:
     """One browser-like socket.io session (polling transport), as rasa-webchat talks."""
 
-    def __init__(self, settings: servers.Settings, session_id: str | None = None, origin: str | None = None) -> None:
-        self.client = socketio.Client(reconnection=False)
+    def __init__(self, settings: servers.Settings, session_id: str | None = None, origin: str | None = None,
+                 http: requests.Session | None = None) -> None:
+        # ``http``: the browser's cookies (a load balancer's stickiness cookie), kept across connections
+        self.http = http or requests.Session()
+        self.client = socketio.Client(reconnection=False, http_session=self.http)
         self.replies: queue.Queue[Dict[str, Any]] = queue.Queue()
         self.session_id = session_id
         confirmed = threading.Event()

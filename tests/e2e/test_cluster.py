@@ -25,7 +25,7 @@ import requests
 
 from bot import cluster, servers
 
-from .conftest import MODEL, free_port, listening_addresses
+from .conftest import MODEL, SocketChat, free_port, listening_addresses
 from .tcp_proxy import TcpProxy
 
 PG = ("127.0.0.1", 5432)
@@ -142,6 +142,29 @@ def test_through_haproxy_and_after_kill_9_of_a_rasa_server(running_cluster: Clus
     assert "The CCS exam costs $299" in answers[0] and "CCS" in answers[1], answers
     _restarted(c, victim)
     assert c.stored_user_texts(sender) == ["what do CCS holders make?", "what does the exam cost?", "how long is it?"]
+
+
+def test_the_widget_reconnects_after_kill_9_of_its_server_and_keeps_the_conversation(running_cluster: Cluster) -> None:
+    """socket.io through HAProxy: the cookie pins a widget to one server; when it dies the widget's
+    reconnection (same cookie, same session id, as rasa-webchat does) goes to another, context intact."""
+    c = running_cluster
+    site = servers.Settings(host="127.0.0.1", rasa_port=c.settings.port)  # the widget talks to HAProxy
+    chat = SocketChat(site, origin=c.settings.url)
+    assert "$58,895" in chat.text("how much does the CPC pay?")
+    pinned = chat.http.cookies.get("CAREERBOT")
+    assert pinned in ("r1", "r2"), chat.http.cookies
+    victim = c.parts[f"Rasa server {pinned[1]}"]
+    victim.proc.kill()  # type: ignore[attr-defined]
+    victim.proc.wait(10)  # type: ignore[attr-defined]
+    chat.close()
+    again = SocketChat(site, session_id=chat.session_id, origin=c.settings.url, http=chat.http)
+    try:
+        assert again.session_id == chat.session_id
+        assert "$55,763" in again.text("and the CCS?")
+        assert again.http.cookies.get("CAREERBOT") != pinned  # now on the other server
+    finally:
+        again.close()
+    _restarted(c, victim)
 
 
 def test_kill_9_of_an_action_server_needs_no_apology(running_cluster: Cluster) -> None:
