@@ -26,7 +26,7 @@ balancer   HAProxy (users on ``CLUSTER_BIND:PORT``,    ``CLUSTER_RASA_SERVERS``,
            actions on ``CLUSTER_INTERNAL:5050``),      (``host:port, ...``), ``CLUSTER_INTERNAL``,
            the demo website (loopback)                 ``CLUSTER_PUBLIC_URL``
 rasa       ``CLUSTER_RASA`` Rasa servers on            ``CLUSTER_INTERNAL``, ``DATABASE_URL``, ``REDIS_URL``,
-           ``CLUSTER_INTERNAL:5006...``                ``ACTION_ENDPOINT_URL`` (the balancer's 5050),
+           ``CLUSTER_INTERNAL:5006...``                ``CLUSTER_ACTIONS_URL`` (the balancer's 5050),
                                                        ``ACTION_TOKEN``, ``CLUSTER_PUBLIC_URL``
 actions    ``CLUSTER_ACTIONS`` action servers on       ``CLUSTER_INTERNAL``, ``ACTION_TOKEN``
            ``CLUSTER_INTERNAL:5056...``
@@ -105,7 +105,7 @@ class ClusterSettings:
             model=env.get("BOT_MODEL", cls.model), internal=env.get("CLUSTER_INTERNAL", cls.internal),
             rasa_servers=_addresses(env.get("CLUSTER_RASA_SERVERS", "")),
             action_servers=_addresses(env.get("CLUSTER_ACTION_SERVERS", "")),
-            action_endpoint=env.get("ACTION_ENDPOINT_URL", ""), public_url=env.get("CLUSTER_PUBLIC_URL", ""),
+            action_endpoint=env.get("CLUSTER_ACTIONS_URL", ""), public_url=env.get("CLUSTER_PUBLIC_URL", ""),
             startup_wait=float(env.get("DB_STARTUP_WAIT", cls.startup_wait)),
         )
         if env.get("ACTION_TOKEN"):

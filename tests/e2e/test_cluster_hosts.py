@@ -206,7 +206,7 @@ def hosts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hosts]:
             env = {**shared, "CLUSTER_INTERNAL": network.hosts[name], "CLUSTER_RASA": "1", "BOT_MODEL": str(MODEL),
                    "DATABASE_URL": f"postgresql://postgres@{network.gateway}:{setup.db_proxy.port}/{database}",
                    "REDIS_URL": f"redis://{network.gateway}:{setup.redis_proxy.port}/0",
-                   "ACTION_ENDPOINT_URL": f"http://{network.gateway}:{actions_port}/webhook"}
+                   "CLUSTER_ACTIONS_URL": f"http://{network.gateway}:{actions_port}/webhook"}
             setup.processes[name] = _start(name, "rasa", env, logs / f"{name}.log", network.ns(name))
         balancer = {**shared, "CLUSTER_INTERNAL": network.gateway, "CLUSTER_PORT": str(setup.port),
                     "CLUSTER_ACTIONS_PORT": str(actions_port), "CLUSTER_WEB_PORT": str(free_port()),

@@ -60,7 +60,7 @@ def test_each_role_runs_its_part_and_the_balancer_knows_every_host(tmp_path: Pat
     env = {"CLUSTER_INTERNAL": "10.0.0.11", "CLUSTER_RASA": "1", "CLUSTER_ACTIONS": "1",
            "CLUSTER_RASA_SERVERS": "10.0.0.11:5006, 10.0.0.12:5006",
            "CLUSTER_ACTION_SERVERS": "10.0.0.21:5056,10.0.0.22:5056",
-           "ACTION_ENDPOINT_URL": "http://10.0.0.1:5050/webhook", "CLUSTER_PUBLIC_URL": "https://chat.example.org/"}
+           "CLUSTER_ACTIONS_URL": "http://10.0.0.1:5050/webhook", "CLUSTER_PUBLIC_URL": "https://chat.example.org/"}
     settings = cluster.ClusterSettings.from_env(env)
     names = {role: list(cluster.children(settings, tmp_path, role)) for role in cluster.ROLES}
     assert names["rasa"] == ["Rasa server 1"] and names["actions"] == ["action server 1"]
@@ -79,3 +79,9 @@ def test_each_role_runs_its_part_and_the_balancer_knows_every_host(tmp_path: Pat
 def test_a_server_address_without_a_port_is_refused(value: str) -> None:
     with pytest.raises(ValueError, match="host:port"):
         cluster.ClusterSettings.from_env({"CLUSTER_RASA_SERVERS": value})
+
+
+def test_make_runs_action_url_does_not_leak_into_the_cluster() -> None:
+    """The Makefile exports ACTION_ENDPOINT_URL (make run's action server on 5055) to every command."""
+    settings = cluster.ClusterSettings.from_env({"ACTION_ENDPOINT_URL": "http://127.0.0.1:5055/webhook"})
+    assert settings.action_url == "http://127.0.0.1:5050/webhook"  # HAProxy's action frontend
