@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -280,3 +281,40 @@ def test_postgresql_down_at_start_up_stops_with_a_clear_error(tmp_path: Path) ->
     assert "The Rasa server 1 did not start" in done.stdout, done.stdout[-2000:]
     assert f"127.0.0.1:{closed}" in done.stdout and "did not answer within 2 s" in done.stdout, done.stdout[-2000:]
     assert "Traceback" not in done.stdout and time.monotonic() - started < 120
+
+
+def test_the_cluster_command_answers_through_haproxy_with_makes_environment(tmp_path: Path) -> None:
+    """`make cluster` is `python -m bot cluster` with the Makefile's exports (make run's ports among them)."""
+    _needed(f"PostgreSQL on {PG[0]}:{PG[1]}", _reachable(PG))
+    _needed(f"Redis on {REDIS[0]}:{REDIS[1]}", _reachable(REDIS))
+    name, port = f"careerbot_cmd_{uuid.uuid4().hex[:8]}", free_port()
+    env = {**os.environ, "ACTION_PORT": "5055", "RASA_PORT": "5005", "TRACKER_DB": str(tmp_path / "unused.db"),
+           "ACTION_ENDPOINT_URL": "http://127.0.0.1:5055/webhook",  # what the Makefile exports for make run
+           "CLUSTER_PORT": str(port), "CLUSTER_RASA": "1", "CLUSTER_ACTIONS": "1",
+           "CLUSTER_RASA_PORT": str(free_port()), "CLUSTER_ACTION_PORT": str(free_port()),
+           "CLUSTER_ACTIONS_PORT": str(free_port()), "CLUSTER_WEB_PORT": str(free_port()), "BOT_MODEL": str(MODEL),
+           "DATABASE_URL": f"postgresql://postgres@{PG[0]}:{PG[1]}/{name}", "CLUSTER_LOGS": str(tmp_path),
+           "PYTHONPATH": str(servers.ROOT)}
+    log = tmp_path / "cluster.out"
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "cluster"], cwd=servers.ROOT, env=env,
+                            stdout=open(log, "wb"), stderr=subprocess.STDOUT, start_new_session=True)  # noqa: SIM115
+    try:
+        deadline = time.monotonic() + 180
+        while "Cluster ready" not in log.read_text() and time.monotonic() < deadline:
+            assert proc.poll() is None, log.read_text()[-3000:]
+            time.sleep(1)
+        url = f"http://127.0.0.1:{port}"
+        assert "$58,895" in requests.post(f"{url}/webhooks/rest/webhook", timeout=60,
+                                          json={"sender": "cmd", "message": "how much does the CPC pay?"}).text
+        assert requests.get(f"{url}/", timeout=10).status_code == 200  # the demo website, through HAProxy
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C
+        proc.wait(60)
+        import psycopg2
+
+        admin = psycopg2.connect(host=PG[0], port=PG[1], user="postgres", dbname="postgres")
+        admin.autocommit = True
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+    assert proc.returncode == 0 and "Stopped." in log.read_text()
