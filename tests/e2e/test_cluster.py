@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -26,27 +24,17 @@ import requests
 
 from bot import cluster, servers
 
+from .cluster_support import (
+    PG,
+    REDIS,
+    TcpProxy,
+    drop_database,
+    haproxy_installed,
+    needed,
+    reachable,
+    stored_events,
+)
 from .conftest import MODEL, SocketChat, free_port, listening_addresses
-from .tcp_proxy import TcpProxy
-
-PG = ("127.0.0.1", 5432)
-REDIS = ("127.0.0.1", 6379)
-
-
-def _needed(what: str, ok: bool) -> None:
-    if ok:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"{what} is needed for the cluster tests on CI")
-    pytest.skip(f"{what} is not available here")
-
-
-def _reachable(address: tuple) -> bool:
-    try:
-        with socket.create_connection(address, timeout=2):
-            return True
-    except OSError:
-        return False
 
 
 class Cluster:
@@ -62,15 +50,7 @@ class Cluster:
         return "\n".join(m.get("text") or "" for m in response.json())
 
     def stored_events(self, sender: str) -> List[Tuple[str, str]]:
-        """(type, user text or action name) of every stored event, in order."""
-        import psycopg2
-
-        db = cluster.store_env(self.settings)  # straight to PostgreSQL, not through the test's proxy
-        with psycopg2.connect(host=PG[0], port=PG[1], user=db["DB_USER"],
-                              dbname=db["DB_NAME"]) as connection, connection.cursor() as cursor:
-            cursor.execute("SELECT type_name, data FROM events WHERE sender_id = %s ORDER BY id", (sender,))
-            rows = [(kind, json.loads(data)) for kind, data in cursor.fetchall()]
-        return [(kind, data.get("text") or data.get("name") or "") for kind, data in rows]
+        return stored_events(cluster.store_env(self.settings)["DB_NAME"], sender)
 
     def stored_user_texts(self, sender: str) -> List[str]:
         return [text for kind, text in self.stored_events(sender) if kind == "user"]
@@ -78,10 +58,9 @@ class Cluster:
 
 @pytest.fixture(scope="module")
 def running_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    _needed("haproxy (make cluster installs it)", shutil.which("haproxy") is not None
-            or Path("/usr/sbin/haproxy").exists())
-    _needed(f"PostgreSQL on {PG[0]}:{PG[1]}", _reachable(PG))
-    _needed(f"Redis on {REDIS[0]}:{REDIS[1]}", _reachable(REDIS))
+    needed("haproxy (make cluster installs it)", haproxy_installed())
+    needed(f"PostgreSQL on {PG[0]}:{PG[1]}", reachable(PG))
+    needed(f"Redis on {REDIS[0]}:{REDIS[1]}", reachable(REDIS))
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run `make train` first")
     name = f"careerbot_cluster_{uuid.uuid4().hex[:8]}"
@@ -103,13 +82,7 @@ def running_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluste
         supervisor.stop()
         db_proxy.cut()
         redis_proxy.cut()
-        import psycopg2
-
-        admin = psycopg2.connect(host=PG[0], port=PG[1], user="postgres", dbname="postgres")
-        admin.autocommit = True
-        with admin.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+        drop_database(name)
 
 
 def _restarted(c: Cluster, victim: servers.Child) -> None:
@@ -285,8 +258,8 @@ def test_postgresql_down_at_start_up_stops_with_a_clear_error(tmp_path: Path) ->
 
 def test_the_cluster_command_answers_through_haproxy_with_makes_environment(tmp_path: Path) -> None:
     """`make cluster` is `python -m bot cluster` with the Makefile's exports (make run's ports among them)."""
-    _needed(f"PostgreSQL on {PG[0]}:{PG[1]}", _reachable(PG))
-    _needed(f"Redis on {REDIS[0]}:{REDIS[1]}", _reachable(REDIS))
+    needed(f"PostgreSQL on {PG[0]}:{PG[1]}", reachable(PG))
+    needed(f"Redis on {REDIS[0]}:{REDIS[1]}", reachable(REDIS))
     name, port = f"careerbot_cmd_{uuid.uuid4().hex[:8]}", free_port()
     env = {**os.environ, "ACTION_PORT": "5055", "RASA_PORT": "5005", "TRACKER_DB": str(tmp_path / "unused.db"),
            "ACTION_ENDPOINT_URL": "http://127.0.0.1:5055/webhook",  # what the Makefile exports for make run
@@ -310,11 +283,5 @@ def test_the_cluster_command_answers_through_haproxy_with_makes_environment(tmp_
     finally:
         os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C
         proc.wait(60)
-        import psycopg2
-
-        admin = psycopg2.connect(host=PG[0], port=PG[1], user="postgres", dbname="postgres")
-        admin.autocommit = True
-        with admin.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+        drop_database(name)
     assert proc.returncode == 0 and "Stopped." in log.read_text()

@@ -17,7 +17,6 @@ reason elsewhere, failing instead on CI (``CI`` set).
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
@@ -34,20 +33,10 @@ import requests
 
 from bot import servers
 
+from .cluster_support import PG, REDIS, TcpProxy, drop_database, haproxy_installed, needed, stored_user_texts
 from .conftest import MODEL, free_port
-from .tcp_proxy import TcpProxy
 
-PG = ("127.0.0.1", 5432)
-REDIS = ("127.0.0.1", 6379)
 RASA_PORT, ACTION_PORT = 5006, 5056
-
-
-def _needed(what: str, ok: bool) -> None:
-    if ok:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"{what} is needed for the several-hosts cluster test on CI")
-    pytest.skip(f"{what} is not available here")
 
 
 def _ip(*args: str, ns: str | None = None) -> None:
@@ -149,13 +138,7 @@ class Hosts:
         return "\n".join(m.get("text") or "" for m in response.json())
 
     def stored_user_texts(self, sender: str) -> List[str]:
-        import psycopg2
-
-        with psycopg2.connect(host=PG[0], port=PG[1], user="postgres",
-                              dbname=self.database) as connection, connection.cursor() as cursor:
-            cursor.execute("SELECT data FROM events WHERE sender_id = %s AND type_name = 'user' ORDER BY id",
-                           (sender,))
-            return [json.loads(row[0])["text"] for row in cursor.fetchall()]
+        return stored_user_texts(self.database, sender)
 
 
 def _start(name: str, role: str, env: Dict[str, str], log: Path, ns: str | None) -> subprocess.Popen:
@@ -183,9 +166,8 @@ def _wait(url: str, proc: subprocess.Popen, log: Path, timeout: float = 240) -> 
 
 @pytest.fixture(scope="module")
 def hosts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hosts]:
-    _needed("root and network namespaces (ip netns)", _namespaces_work())
-    _needed("haproxy (make cluster installs it)", shutil.which("haproxy") is not None
-            or Path("/usr/sbin/haproxy").exists())
+    needed("root and network namespaces (ip netns)", _namespaces_work())
+    needed("haproxy (make cluster installs it)", haproxy_installed())
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run `make train` first")
     network = Network()
@@ -234,13 +216,7 @@ def hosts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hosts]:
             if proxy is not None:
                 proxy.cut()
         network.destroy()
-        import psycopg2
-
-        admin = psycopg2.connect(host=PG[0], port=PG[1], user="postgres", dbname="postgres")
-        admin.autocommit = True
-        with admin.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        admin.close()
+        drop_database(database)
 
 
 def test_each_server_listens_on_its_hosts_internal_address_only(hosts: Hosts) -> None:

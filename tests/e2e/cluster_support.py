@@ -1,12 +1,79 @@
-"""A TCP forwarder a test controls, standing for a network path it can cut (PostgreSQL, Redis)."""
+"""What the cluster tests share: the machine's PostgreSQL and Redis, and a network path a test can cut.
+
+Skipped, with the reason, where haproxy, PostgreSQL or Redis is missing; on CI
+(``CI`` set) that fails instead.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
 import socket
 import threading
-from typing import List
+from pathlib import Path
+from typing import List, Tuple
+
+import pytest
 
 from .conftest import free_port
+
+PG = ("127.0.0.1", 5432)
+REDIS = ("127.0.0.1", 6379)
+
+
+def needed(what: str, ok: bool) -> None:
+    """Skip the test (fail it on CI) when ``what`` is not available."""
+    if ok:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} is needed for the cluster tests on CI")
+    pytest.skip(f"{what} is not available here")
+
+
+def reachable(address: tuple) -> bool:
+    try:
+        with socket.create_connection(address, timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def haproxy_installed() -> bool:
+    return shutil.which("haproxy") is not None or Path("/usr/sbin/haproxy").exists()
+
+
+def _connect(database: str):  # noqa: ANN202 - psycopg2 is imported only where a test runs
+    import psycopg2
+
+    connection = psycopg2.connect(host=PG[0], port=PG[1], user="postgres", dbname=database)
+    connection.autocommit = True
+    return connection
+
+
+def drop_database(name: str) -> None:
+    connection = _connect("postgres")
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        connection.close()
+
+
+def stored_events(database: str, sender: str) -> List[Tuple[str, str]]:
+    """(type, user text or action name) of every event stored for ``sender``, in order (straight to PostgreSQL)."""
+    connection = _connect(database)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT type_name, data FROM events WHERE sender_id = %s ORDER BY id", (sender,))
+            rows = [(kind, json.loads(data)) for kind, data in cursor.fetchall()]
+    finally:
+        connection.close()
+    return [(kind, data.get("text") or data.get("name") or "") for kind, data in rows]
+
+
+def stored_user_texts(database: str, sender: str) -> List[str]:
+    return [text for kind, text in stored_events(database, sender) if kind == "user"]
 
 
 class TcpProxy:
