@@ -16,14 +16,14 @@ from rasa_sdk.types import DomainDict
 from actions.common import dispatch
 from bot import dialogue, knowledge
 from bot.dialogue import plan as plan_turns
-from bot.plan import build, data
+from bot.plan import build, data, reader
 from bot.plan.data import QUESTIONS
 
 #: The question already asked again once after an answer the bot could not use.
 RETRY_SLOT = "plan_retry"
 REQUESTED_SLOT = "requested_slot"
 
-data.get()  # fail fast at start-up if knowledge/plan.yml is malformed
+reader.prepare(data.get())  # fail fast at start-up if knowledge/plan.yml is malformed; matchers built now
 
 
 class ActionPlanStart(Action):

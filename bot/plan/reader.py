@@ -35,6 +35,18 @@ def _matcher(data: PlanData, question: str) -> EntityMatcher:
     return _MATCHERS[key]
 
 
+def prepare(data: PlanData) -> None:
+    """Build every matcher now (the action server's start-up), not on a person's first answer.
+
+    Each takes a blank spaCy pipeline and its phrases: about 93 ms per
+    question on this project's machine, so the first answer to each question
+    after a start was that much slower, on every action server of a cluster.
+    """
+    _joint_matcher(data)
+    for question in QUESTIONS:
+        _matcher(data, question)
+
+
 def _best(matches: Iterable[Match]) -> str | None:
     """The answer of the longest phrase; the first of equally long ones."""
     chosen = None

@@ -302,3 +302,17 @@ def test_every_question_intent_is_answered_in_the_middle_of_the_plan() -> None:
     listed = {step["intent"] for step in rule["steps"][0]["or"]}
     asked = {intent for intent in DOMAIN["intents"] if str(intent).startswith("ask_")}
     assert asked | {"more"} == listed
+
+
+def test_the_action_server_builds_the_plan_readers_at_start_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Importing the actions builds every matcher, so no person's first answer waits for one (~93 ms each)."""
+    import actions.plan  # noqa: F401 - what the action server imports at start-up
+    from bot.plan import data, reader
+    from bot.plan.data import QUESTIONS
+
+    def no_new_matchers(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a matcher was built while reading an answer")
+
+    monkeypatch.setattr(reader, "EntityMatcher", no_new_matchers)
+    for question in QUESTIONS:
+        reader.read(data.get(), "I have my GED and want to work from home", requested=question)
