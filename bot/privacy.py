@@ -23,14 +23,14 @@ from typing import Any, Callable, List, Tuple
 
 _PATTERNS: List[Tuple[str, re.Pattern[str]]] = [
     ("[email]", re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")),
-    ("[card]", re.compile(r"(?<![\d-])\d{4}(?:[ -]?\d{4}){2}[ -]?\d{1,7}(?![\d-])")),
-    ("[ssn]", re.compile(r"(?<![\d-])\d{3}-\d{2}-\d{4}(?![\d-])")),
+    ("[card]", re.compile(r"(?<![\w-])\d{4}(?:[ -]?\d{4}){2}[ -]?\d{1,7}(?![\w-])")),
+    ("[ssn]", re.compile(r"(?<![\w-])\d{3}-\d{2}-\d{4}(?![\w-])")),
     ("[phone]", re.compile(
         r"(?<![\w+])(?:\+?\d{1,3}[\s.-]?)?(?:\(\d{3}\)|\d{3})[\s.-]?\d{3}[\s.-]?\d{4}(?![\w-])"
         r"|(?<![\w+])\+\d{1,3}(?:[\s.-]?\(?\d{1,4}\)?){2,5}(?!\w)"
         r"|(?<![\w$.,-])\d{3}[-.]\d{4}(?![\w-])")),
-    ("[ip]", re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")),
-    ("[date]", re.compile(r"(?<![\d/.-])\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})(?![\d/.-])")),
+    ("[ip]", re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?!\w|\.\w)")),
+    ("[date]", re.compile(r"(?<![\w/.-])\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})(?![\w/-]|\.\w)")),
     ("[address]", re.compile(
         r"\b\d{1,6}\s+(?:[A-Za-z0-9.'-]+\s+){1,4}(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|"
         r"drive|dr|court|ct|way|place|pl|terrace|circle|highway|hwy)\b\.?", re.IGNORECASE)),
