@@ -211,21 +211,27 @@ def events_of(tracker: Dict[str, Any], kind: str) -> List[Dict[str, Any]]:
     return [e for e in tracker["events"] if e["event"] == kind]
 
 
+def listeners(table: str, port: int) -> List[str]:
+    """Addresses listening on ``port`` in the text of a Linux ``/proc/net/tcp`` or ``tcp6`` table."""
+    found = []
+    for line in table.splitlines()[1:]:
+        fields = line.split()
+        address, state = fields[1], fields[3]
+        host, hexport = address.rsplit(":", 1)
+        if state == "0A" and int(hexport, 16) == port:
+            if len(host) == 8:
+                found.append(".".join(str(b) for b in reversed(bytes.fromhex(host))))
+            else:
+                found.append("ipv6:" + host)
+    return found
+
+
 def listening_addresses(port: int) -> List[str]:
     """Local addresses with a TCP socket listening on ``port`` (Linux /proc)."""
     found = []
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
-            lines = Path(table).read_text().splitlines()[1:]
+            found += listeners(Path(table).read_text(), port)
         except OSError:
             continue
-        for line in lines:
-            fields = line.split()
-            address, state = fields[1], fields[3]
-            host, hexport = address.rsplit(":", 1)
-            if state == "0A" and int(hexport, 16) == port:
-                if len(host) == 8:
-                    found.append(".".join(str(b) for b in reversed(bytes.fromhex(host))))
-                else:
-                    found.append("ipv6:" + host)
     return found

@@ -269,8 +269,7 @@ def test_the_cluster_command_answers_through_haproxy_with_makes_environment(tmp_
            "DATABASE_URL": f"postgresql://postgres@{PG[0]}:{PG[1]}/{name}", "CLUSTER_LOGS": str(tmp_path),
            "PYTHONPATH": str(servers.ROOT)}
     log = tmp_path / "cluster.out"
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "cluster"], cwd=servers.ROOT, env=env,
-                            stdout=open(log, "wb"), stderr=subprocess.STDOUT, start_new_session=True)  # noqa: SIM115
+    proc = servers.spawn([sys.executable, "-m", "bot", "cluster"], env, log)
     try:
         deadline = time.monotonic() + 180
         while "Cluster ready" not in log.read_text() and time.monotonic() < deadline:

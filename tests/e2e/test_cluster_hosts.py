@@ -34,7 +34,7 @@ import requests
 from bot import servers
 
 from .cluster_support import PG, REDIS, TcpProxy, drop_database, haproxy_installed, needed, stored_user_texts
-from .conftest import MODEL, free_port
+from .conftest import MODEL, free_port, listeners
 
 RASA_PORT, ACTION_PORT = 5006, 5056
 
@@ -104,14 +104,8 @@ class Network:
     def listening(self, name: str, port: int) -> List[str]:
         """The addresses with a TCP listener on ``port`` inside host ``name``."""
         table = subprocess.run(["ip", "netns", "exec", self.ns(name), "cat", "/proc/net/tcp"],
-                               capture_output=True, text=True, check=True).stdout.splitlines()[1:]
-        found = []
-        for line in table:
-            local, state = line.split()[1], line.split()[3]
-            host, hexport = local.rsplit(":", 1)
-            if state == "0A" and int(hexport, 16) == port:
-                found.append(".".join(str(b) for b in reversed(bytes.fromhex(host))))
-        return found
+                               capture_output=True, text=True, check=True).stdout
+        return listeners(table, port)
 
     def destroy(self) -> None:
         for name in self.hosts:
@@ -146,22 +140,15 @@ def _start(name: str, role: str, env: Dict[str, str], log: Path, ns: str | None)
     if ns is not None:
         cmd = ["ip", "netns", "exec", ns, *cmd]
     full = {**os.environ, **env, "PYTHONPATH": str(servers.ROOT), "CLUSTER_LOGS": str(log.parent / name)}
-    return subprocess.Popen(cmd, cwd=servers.ROOT, env=full, stdout=open(log, "ab"),  # noqa: SIM115
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    return servers.spawn(cmd, full, log)
 
 
 def _wait(url: str, proc: subprocess.Popen, log: Path, timeout: float = 240) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"{url}: its host stopped (code {proc.returncode}):\n{log.read_text()[-3000:]}")
-        try:
-            if requests.get(url, timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    pytest.fail(f"{url} did not answer within {timeout:.0f}s:\n{log.read_text()[-3000:]}")
+    """:func:`bot.servers.wait_http`, failing the test with the end of the host's log."""
+    try:
+        servers.wait_http(url, timeout, proc)
+    except (RuntimeError, TimeoutError) as error:
+        pytest.fail(f"{error}:\n{log.read_text()[-3000:]}")
 
 
 @pytest.fixture(scope="module")
