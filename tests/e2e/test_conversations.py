@@ -176,3 +176,20 @@ def test_a_general_question_typed_as_its_button_is_not_answered_about_one_creden
              if re.search(rf"\b{re.escape(c.short_label)}\b", topic.button)}
     about = set(lead.about.get("certification", ()))  # a general fact, or one about what the label names
     assert not about or about & named, lead.id
+
+
+def test_is_it_just_data_entry_gets_what_the_work_involves(chat: Chat) -> None:
+    reply = chat.text("honestly isn't medical coding just data entry?")
+    assert "more than data entry" in reply
+    assert "medical record" in reply and "ICD-10-CM" in reply and "Source" in reply
+
+
+def test_do_i_have_to_memorize_codes_says_coders_look_them_up(chat: Chat) -> None:
+    reply = chat.text("do coders have to memorize thousands of codes?")
+    assert "by heart" in reply and "open code book" in reply
+
+
+def test_a_newly_listed_school_gets_the_honest_general_answer(chat: Chat) -> None:
+    reply = chat.text("how long does the MedCerts medical coding program take?")
+    assert reply.startswith("My sources have nothing specific on how long it takes for MedCerts")
+    assert "CAHIIM" in reply

@@ -23,6 +23,8 @@ def matcher() -> EntityMatcher:
     ("how much does ultimate medical academy cost for billing and coding", "uma"),
     ("is the University of Phoenix HIT degree any good", "university_of_phoenix"),
     ("Is CareerStep accredited?", "career_step"),
+    ("Is Stratford Career Institute accredited for medical billing?", "stratford"),
+    ("how long does the medcerts coding program take", "medcerts"),
 ])
 def test_a_named_school_is_found(matcher: EntityMatcher, text: str, school: str) -> None:
     assert [(m.entity, m.value) for m in matcher.find(text) if m.entity == "school"] == [("school", school)]
