@@ -35,7 +35,8 @@ _PROTECTED = frozenset(
     where which their other experience experiences experienced associated
     association associations certified certifying specialist specialists
     coordinator insurance records record entry enter senior junior
-    manager managers management cover covers covered covering""".split()
+    manager managers management cover covers covered covering
+    kaiser""".split()  # Kaiser Permanente, an employer, is not Keiser University
 )
 
 

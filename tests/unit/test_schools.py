@@ -34,6 +34,7 @@ def test_a_named_school_is_found(matcher: EntityMatcher, text: str, school: str)
     "is billing a stepping stone to coding?",
     "how tall is mount everest",
     "what do coders earn in Phoenix",  # the city, not the university
+    "how much does kaiser pay medical coders",  # the employer, not Keiser University
 ])
 def test_ordinary_words_and_cities_are_not_schools(matcher: EntityMatcher, text: str) -> None:
     assert "school" not in [m.entity for m in matcher.find(text)]
