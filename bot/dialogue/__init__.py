@@ -26,6 +26,9 @@ small talk, a complaint             ``data/rules.yml`` -> ``utter_*``           
                                                                                 subject that were not given yet
 ``compare``                         :func:`decide` -> ``decide_comparison``     side by side, or one thing's card,
                                                                                 or "tell me the two things"
+this field weighed against another  ``ScopeRules`` finds the occupation;         this field's side, said to be only
+occupation ("Medical Transcription   :func:`decide` answers ``compare`` and       that: the question asked, or the
+vs Medical Coding")                 what-is-it readings on this side             overview (work, pay, demand)
 ``out_of_scope``, ``nlu_fallback``  :func:`decide` -> ``decide_decline``        a short follow-up about the subject
                                                                                 is answered; else the decline or
                                                                                 fallback reply (a rule on the

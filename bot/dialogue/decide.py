@@ -220,8 +220,32 @@ def answer(kb: knowledge.KnowledgeBase, turn: Turn, intent: str | None = None,
 
 def decide_question(kb: knowledge.KnowledgeBase, turn: Turn) -> Decision:
     """An ``ask_*`` or ``inform`` turn: the topic follows what the message names ("what about AHIMA?")."""
+    if turn.compared_with and turn.intent in WHAT_IT_IS:
+        return answer(kb, turn, field_side_intent(kb, turn))
     return answer(kb, turn, subject=carried_over(turn.intent, turn.said, turn.context),
                   in_context=turn.read_in_context)
+
+
+#: Readings that ask only what something is. Weighed against another occupation ("Medical Transcription
+#: vs Medical Coding", "Medical Biller and Coder vs Pharmacy Technician"), they get the field's overview:
+#: what the work is, its pay, demand and training, the things a choice between two careers turns on.
+#: Chosen on the real-question dev set's ``rv*`` items (bench/real_questions.yml).
+WHAT_IT_IS = ("compare", "ask_role_duties", "ask_job_titles", "ask_overview")
+
+
+def field_side_intent(kb: knowledge.KnowledgeBase, turn: Turn) -> str | None:
+    """The question this field's side of a comparison with another occupation answers.
+
+    The classifier's best question where it asks something in particular ("... Salaries in 2026",
+    "better money than nursing?"); the overview where it only asks what the jobs are.
+    """
+    best = turn.best_question
+    if best and best not in WHAT_IT_IS and turn.intent == "compare":
+        return best
+    return OVERVIEW if OVERVIEW[4:] in kb.topics else best
+
+
+OVERVIEW = "ask_overview"
 
 
 def decide_more(kb: knowledge.KnowledgeBase, turn: Turn) -> Decision:
@@ -263,6 +287,10 @@ def comparison_subject(said: Subject, context: Subject, history: Subject | None 
 
 def decide_comparison(kb: knowledge.KnowledgeBase, turn: Turn) -> Decision:
     """``compare``: side by side; one thing named gets its card; another occupation gets this side."""
+    if turn.compared_with:
+        # "Medical Biller and Coder vs Pharmacy Technician": the field is one side, named by its jobs; the
+        # other is no entity of the knowledge base, so only the field's side can be answered
+        return answer(kb, turn, field_side_intent(kb, turn))
     said = turn.said or answers.implied_comparison(kb, turn.text)
     subject = comparison_subject(said, turn.context, turn.history)
     # "which one is easiest?" after AHIMA's credentials: those credentials
@@ -271,9 +299,6 @@ def decide_comparison(kb: knowledge.KnowledgeBase, turn: Turn) -> Decision:
         if sum(len(ids) for ids in said.values()) == 1:
             # "is the CRC worth it?": one thing named and nothing to set beside it: say what it is
             return answer(kb, replace(turn, said=said), intent="inform")
-        if turn.compared_with and turn.best_question:
-            # "is it faster to get into this than nursing": the field's side, on the closest question
-            return answer(kb, replace(turn, said=said), intent=turn.best_question)
         return Decision(ASK_FOR_TWO, answers.needs_two_things(kb))
     asked = answers.comparison_topic(kb, *pair, turn.scores)  # "which one pays more?" -> salary
     return Decision(COMPARE, answers.answer_comparison(

@@ -73,7 +73,9 @@ _OCCUPATIONS = re.compile(
     r"surgeons?|dentists?|physical therap\w*|occupational therap\w*|"
     r"respiratory therap\w*|surgical techs?|lab techs?|vet techs?|veterinar\w*|massage therap\w*|"
     r"cosmetolog\w*|barbers?|real estate|pilots?|chefs?|cooks?|caregivers?|home health aides?|"
-    r"medical transcription\w*|transcriptionists?|scribes?|cashiers? jobs?|data scientists?|"
+    r"medical transcription\w*|transcription|transcriptionists?|scrib(e|es|ing)|cashiers? jobs?|data scientists?|"
+    r"medical assisting|patient care tech\w*|psychiatric tech\w*|sterile processing( tech\w*)?|ekg tech\w*|"
+    r"medical office (specialists?|administrat\w*|assistants?)|"
     r"software (developers?|engineers?|engineering)|web developers?|programm(er|ers|ing)|devops|"
     r"cyber ?security|it support|"
     # other fields' certifications, whose questions share this field's words (exam fee, pass rate, certified)
@@ -128,6 +130,9 @@ _ADVICE = re.compile(
 #: "than", "compared to", "vs": a message weighing two things.
 _COMPARISON = r"(?:than|compared (?:to|with)|comparing (?:it )?(?:to|with)|vs\.?|versus|rather than|instead of)"
 _COMPARES = re.compile(rf"\b{_COMPARISON}\b", _I)
+#: "the difference between medical scribing and coding": a comparison only where the field is named as one side
+#: ("the difference between a certified medical assistant and an uncertified one" is about that job alone).
+_BETWEEN = re.compile(r"\bdifferences? between\b", _I)
 #: What stands between the comparison word and the occupation it weighs this field against.
 _OBJECT = r"(?:a |an |the |being (?:a |an )?|becoming (?:a |an )?|going into |doing |working as (?:a |an )?)?"
 #: Words by which a message means this field without naming it ("is it faster to get into this than nursing").
@@ -144,7 +149,8 @@ def compared_occupation(text: str) -> str | None:
     assistant vs cna"), or one asked about for itself ("should i become a
     paralegal instead"), or software ("than coding? like python") are not.
     """
-    if not text or not _COMPARES.search(text) or (_SOFTWARE.search(text) and not _MEDICAL_CODING.search(text)):
+    weighs = _COMPARES.search(text or "") or (_BETWEEN.search(text or "") and _DOMAIN.search(text))
+    if not weighs or (_SOFTWARE.search(text) and not _MEDICAL_CODING.search(text)):
         return None
     named = {m.group(0).lower() for m in _OCCUPATIONS.finditer(text)}
     if len(named) != 1:

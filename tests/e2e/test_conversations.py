@@ -193,3 +193,9 @@ def test_a_newly_listed_school_gets_the_honest_general_answer(chat: Chat) -> Non
     reply = chat.text("how long does the MedCerts medical coding program take?")
     assert reply.startswith("My sources have nothing specific on how long it takes for MedCerts")
     assert "CAHIIM" in reply
+
+
+def test_the_field_against_another_career_gets_this_fields_side(chat: Chat) -> None:
+    reply = chat.text("Medical Biller and Coder vs Pharmacy Technician")
+    assert reply.startswith("I can only speak for medical billing and coding, not pharmacy technician")
+    assert "Side by side" not in reply and "Source" in reply

@@ -147,6 +147,10 @@ def test_two_answers_or_a_clear_lead_are_not_ambiguous() -> None:
     ("work life balance compared to nursing?", "nursing"),
     ("is the pay better than being a pharmacy tech", "pharmacy tech"),
     ("nurses vs coders salary", "nurses"),
+    ("Medical Biller and Coder vs Patient Care Technician", "patient care technician"),
+    ("Medical Assisting vs. Medical Coding & Billing: A Detailed Comparison", "medical assisting"),
+    ("Medical Coding vs. Transcription: Career Differences", "transcription"),
+    ("What is the difference between medical scribing and coding?", "scribing"),
 ])
 def test_a_comparison_of_the_field_with_one_other_career_is_answered(text: str, occupation: str) -> None:
     assert compared_occupation(text) == occupation
@@ -160,6 +164,8 @@ def test_a_comparison_of_the_field_with_one_other_career_is_answered(text: str, 
     "should i become a paralegal instead",
     "is software engineering a better career than coding? like python programming, not medical",
     "how do i become a registered nurse",
+    # "difference between" weighs the field only where it names it
+    "What is the difference between a certified medical assistant and an uncertified one? is it worth it",
 ])
 def test_other_comparisons_stay_declined(text: str) -> None:
     assert compared_occupation(text) is None
