@@ -231,6 +231,7 @@ def decide_question(kb: knowledge.KnowledgeBase, turn: Turn) -> Decision:
 #: what the work is, its pay, demand and training, the things a choice between two careers turns on.
 #: Chosen on the real-question dev set's ``rv*`` items (bench/real_questions.yml).
 WHAT_IT_IS = ("compare", "ask_role_duties", "ask_job_titles", "ask_overview")
+OVERVIEW = "ask_overview"
 
 
 def field_side_intent(kb: knowledge.KnowledgeBase, turn: Turn) -> str | None:
@@ -243,9 +244,6 @@ def field_side_intent(kb: knowledge.KnowledgeBase, turn: Turn) -> str | None:
     if best and best not in WHAT_IT_IS and turn.intent == "compare":
         return best
     return OVERVIEW if OVERVIEW[4:] in kb.topics else best
-
-
-OVERVIEW = "ask_overview"
 
 
 def decide_more(kb: knowledge.KnowledgeBase, turn: Turn) -> Decision:
