@@ -482,10 +482,11 @@ def answer_topic(kb: KnowledgeBase, topic_id: str, subject: Subject,
     )
 
 
-#: An entity type the sources never speak for one of (a named school), and the topic whose note says
-#: where to look instead: "How long is Penn Foster's program?" gets the general picture, said to be
-#: general, and where that school's own figures are published.
-WHERE_TO_CHECK = {"school": "schools"}
+#: An entity type the sources never speak for one of (a named school or employer), and the topic whose
+#: note says where to look instead: "How long is Penn Foster's program?" gets the general picture, said
+#: to be general, and where that school's own figures are published; "what does Optum pay coders?" the
+#: field's pay, said to be general, and where one employer's pay and requirements are found.
+WHERE_TO_CHECK = {"school": "schools", "employer": "work_settings"}
 
 #: "tell me more": how many facts not yet given are added at a time.
 MAX_MORE_FACTS = 3
@@ -565,9 +566,13 @@ def comparison_topic(kb: KnowledgeBase, etype: str, ids: Sequence[str],
     """What a comparison question is about ("which one pays more?" -> salary), from the fact scores.
 
     The topic of the closest fact about any of the compared entities, if it
-    matches at least ``CONTEXT_MIN_SCORE``; None when nothing does.
+    matches at least ``CONTEXT_MIN_SCORE``; None when nothing does. For things the
+    sources say nothing about (two employers), the closest general fact of a topic they
+    narrow ("Optum vs Kaiser, which pays more?" -> salary).
     """
-    best = _clear_winner(about_any(kb.facts, [(etype, i) for i in ids]), (), scores, CONTEXT_MIN_SCORE, 0.0)
+    pool = about_any(kb.facts, [(etype, i) for i in ids]) or [
+        f for f in kb.facts if not f.about and f.topic in kb.topics and etype in kb.topics[f.topic].qualifiers]
+    best = _clear_winner(pool, (), scores, CONTEXT_MIN_SCORE, 0.0)
     return best.topic if best is not None else None
 
 

@@ -25,7 +25,9 @@ small talk, a complaint             ``data/rules.yml`` -> ``utter_*``           
 ``more`` ("tell me more")           :func:`decide` -> ``decide_more``           the topic's next facts about the
                                                                                 subject that were not given yet
 ``compare``                         :func:`decide` -> ``decide_comparison``     side by side, or one thing's card,
-                                                                                or "tell me the two things"
+                                                                                or "tell me the two things"; two
+                                                                                schools or employers: the general
+                                                                                answer, said to be general
 this field weighed against another  ``ScopeRules`` finds the occupation;         this field's side, said to be only
 occupation ("Medical Transcription   :func:`decide` answers ``compare`` and       that: the question asked, or the
 vs Medical Coding")                 what-is-it readings on this side             overview (work, pay, demand)

@@ -299,6 +299,12 @@ def decide_comparison(kb: knowledge.KnowledgeBase, turn: Turn) -> Decision:
             return answer(kb, replace(turn, said=said), intent="inform")
         return Decision(ASK_FOR_TWO, answers.needs_two_things(kb))
     asked = answers.comparison_topic(kb, *pair, turn.scores)  # "which one pays more?" -> salary
+    etype, ids = pair
+    if etype in answers.WHERE_TO_CHECK:
+        # "Optum vs Kaiser, which pays coders more?": the sources speak for neither, so side by side would
+        # only repeat the names; the question asked, about both, said to be general, and where to look
+        topic = asked or knowledge.DEFAULT_TOPIC_FOR_TYPE[etype]
+        return answer(kb, turn, f"ask_{topic}", subject={etype: ids})
     return Decision(COMPARE, answers.answer_comparison(
         kb, *pair, topic_id=asked or (turn.topic if turn.topic in kb.topics else None)))
 

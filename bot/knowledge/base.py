@@ -21,6 +21,7 @@ DEFAULT_TOPIC_FOR_TYPE = {
     "role": "role_duties",
     "place": "salary",
     "school": "schools",
+    "employer": "work_settings",
 }
 
 

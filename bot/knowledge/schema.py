@@ -22,6 +22,7 @@ ENTITY_TYPES = (
     "role",
     "place",
     "school",
+    "employer",
 )
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_\-]*$"
@@ -135,6 +136,7 @@ class Entities(Record):
     role: List[Entity] = []
     place: List[Entity] = []
     school: List[Entity] = []
+    employer: List[Entity] = []
 
 
 class Topic(Record):

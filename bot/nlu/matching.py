@@ -36,7 +36,7 @@ _PROTECTED = frozenset(
     association associations certified certifying specialist specialists
     coordinator insurance records record entry enter senior junior
     manager managers management cover covers covered covering
-    kaiser""".split()  # Kaiser Permanente, an employer, is not Keiser University
+    kaiser human humans""".split()  # Kaiser (an employer) is not Keiser University; "human" is not Humana
 )
 
 

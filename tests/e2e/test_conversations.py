@@ -199,3 +199,12 @@ def test_the_field_against_another_career_gets_this_fields_side(chat: Chat) -> N
     reply = chat.text("Medical Biller and Coder vs Pharmacy Technician")
     assert reply.startswith("I can only speak for medical billing and coding, not pharmacy technician")
     assert "Side by side" not in reply and "Source" in reply
+
+
+def test_a_named_employer_is_not_spoken_for_and_the_follow_up_stays_honest(chat: Chat) -> None:
+    pay = chat.text("How much does Kaiser pay medical coders?")
+    assert pay.startswith("My sources have nothing specific on pay for Kaiser Permanente")
+    assert "$50,250" in pay and "job postings" in pay
+    remote = chat.text("do they let you work from home?")
+    assert remote.startswith("My sources have nothing specific on working from home for Kaiser Permanente")
+    assert "51%" in remote
