@@ -61,6 +61,15 @@ def attach_nlu(records: List[Dict[str, Any]], db: Path) -> None:
             r["nlu"] = seen[r["turn"]]
 
 
+def nlu_runs(records: List[Dict[str, Any]], db: Path) -> Dict[str, Any]:
+    """How many of the messages were parsed once, and the mean number of parses (bot.nlu.rereading)."""
+    senders = sorted({r["sender"] for r in records})
+    runs = [t.get("nlu_runs", 1) for ts in turns_by_sender(db, senders).values() for t in ts]
+    one = sum(n == 1 for n in runs)
+    return {"messages": len(runs), "one_run": one, "share_one_run": share(one, len(runs)),
+            "mean": round(sum(runs) / len(runs), 3) if runs else None}
+
+
 def cause(record: Dict[str, Any]) -> str:
     """Short failure class for summaries."""
     if record.get("declined"):
@@ -158,11 +167,12 @@ def run(bot: RunningBot, questions: Sequence[Question], conversations: Sequence[
     records = ask_all(bot.client(), questions, conversations, detector)
     attach_nlu(records, bot.tracker_db)
     result = summarise(records)
+    result["nlu_runs"] = runs = nlu_runs(records, bot.tracker_db)
     write_failures(records)
     q, t, o = result["questions"], result["conversation_turns"], result["overall"]
     print(f"  single questions {q['passed']}/{q['total']} = {q['score']:.1%}; "
           f"conversation turns {t['passed']}/{t['total']} = {(t['score'] or 0):.1%}; "
-          f"overall {o['score']:.1%}", flush=True)
+          f"overall {o['score']:.1%}; one NLU run for {runs['one_run']}/{runs['messages']} messages", flush=True)
     d = result["in_scope_declined"]
     print(f"  in-scope questions declined / fallback: {d['declined']}/{d['total']} = {d['share']:.1%}", flush=True)
     print(f"  failures written to {FAILURES.relative_to(OUT.parent.parent)}", flush=True)

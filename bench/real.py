@@ -14,7 +14,7 @@ from collections import Counter
 from typing import Any, Dict
 
 from bench import OUT, answers, oos
-from bench.botrun import RunningBot, turns_by_sender
+from bench.botrun import RunningBot
 from bench.dataset import RealSet
 from bench.declines import DeclineDetector
 from bench.stats import share
@@ -36,11 +36,7 @@ def run(bot: RunningBot, real: RealSet, detector: DeclineDetector, name: str = "
     result["failures_by_kind"] = dict(Counter(kinds.get(r["id"], "turn") for r in records
                                               if not r["passed"]).most_common())
     answers.write_failures(records, OUT / f"{name}_failures.md")
-    senders = sorted({r["sender"] for r in records})
-    runs = [t.get("nlu_runs", 1) for ts in turns_by_sender(bot.tracker_db, senders).values() for t in ts]
-    result["nlu_runs"] = {"messages": len(runs), "one_run": sum(n == 1 for n in runs),
-                          "share_one_run": share(sum(n == 1 for n in runs), len(runs)),
-                          "mean": round(sum(runs) / len(runs), 3) if runs else None}
+    result["nlu_runs"] = answers.nlu_runs(records, bot.tracker_db)
     if real.declines:
         result["declines"] = oos.run(bot, real.declines, detector)
     o = result["overall"]

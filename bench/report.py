@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Mapping
 
+from bench.stats import share
+
 Results = Mapping[str, Any]
 
 
@@ -63,6 +65,15 @@ def _scale(r: Results) -> Any:
     return part["throughput_ratio"], sum(x["errors"] for x in runs), sum(x["lost_turns"] for x in runs)
 
 
+def _one_run(results: Results) -> Any:
+    """The share of both sets' messages parsed once, with each set's share (long stories are read twice)."""
+    parts = [_get(results, name, "nlu_runs") for name in ("answers", "real")]
+    if not all(isinstance(p, Mapping) and p.get("messages") for p in parts):
+        return None
+    one, total = sum(p["one_run"] for p in parts), sum(p["messages"] for p in parts)
+    return share(one, total), f"dev {pct(parts[0]['share_one_run'])}", pct(parts[1]["share_one_run"])
+
+
 TARGETS: List[Target] = [
     # intent macro-F1 is reported (nlu section), not a target (issue 16)
     Target("entity_f1", "Entity F1, macro over types (5-fold CV)", ">= 0.95",
@@ -75,6 +86,8 @@ TARGETS: List[Target] = [
            lambda r: _get(r, "oos", "recall"), lambda v: v >= 0.95, pct),
     Target("in_scope_fallback", "In-scope questions declined / fallback", "<= 2%",
            lambda r: _get(r, "answers", "in_scope_declined", "share"), lambda v: v <= 0.02, pct),
+    Target("one_nlu_run", "Messages parsed once (dev set + real dev set)", ">= 90%",
+           _one_run, lambda v: v[0] >= 0.9, lambda v: f"{pct(v[0])} ({v[1]}; real {v[2]})"),
     Target("p50_one_user", "Latency p50, 1 user, every turn answered", "<= 50 ms",
            lambda r: _one_user(r, "p50_ms"), lambda v: v[0] <= 50 and v[1] == 0, _ms_and_errors),
     Target("p95_one_user", "Latency p95, 1 user, every turn answered", "<= 100 ms",
@@ -279,6 +292,10 @@ def _render_answers(s: Mapping[str, Any], lines: List[str]) -> None:
             base_part = f"{b['passed']}/{b['total']} = {pct(b['score'])}" if b else "n/a"
             lines.append(f"| {label} | {bot_part} | {base_part} |")
         d = ans["in_scope_declined"]
+        runs = ans.get("nlu_runs")
+        if isinstance(runs, Mapping) and runs.get("messages"):
+            lines += ["", f"Messages parsed once (no second reading): {runs['one_run']}/{runs['messages']} = "
+                      f"{pct(runs['share_one_run'])}; mean NLU runs per message {runs['mean']}."]
         lines += ["", f"In-scope single questions answered with a decline/fallback: {d['declined']}/{d['total']} "
                   f"= {pct(d['share'])}" + (" (" + ", ".join(f"{k} {v}" for k, v in d["by_response"].items()) + ")"
                                           if d["by_response"] else "") + ".", ""]
