@@ -13,7 +13,8 @@ a code look-up, medical advice,     over the classifier's reading               
 another occupation only                                                         the out-of-scope reply
 gibberish, no letters               ``VocabularyGate`` (NLU)                    "not sure what you mean" + topics
 a story, then a question            :mod:`bot.nlu.rereading`: the question's    the question's answer
-                                    sure reading (>= 0.8) is the intent
+                                    sure reading (>= 0.8) is the intent,
+                                    unless the whole was surely declined
 a short follow-up pointing back     :mod:`bot.nlu.rereading`: read again as     that question's answer about the
 ("how much does it pay?"), or a     "CCS: how much does it pay?"; the second    subject in context
 short question read as unsure       reading's intent where the first could

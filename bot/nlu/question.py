@@ -60,15 +60,23 @@ def decided_intent(parse_data: Mapping[str, Any], question: Mapping[str, Any]) -
 
     Only a question reading at :data:`SURE` or more, asking about a topic or
     declining (by the classifier: a rule sees only the question), replaces; and
-    only a reading of the whole message that answers:
-    a decline of the whole message (a rule's, run by ``ScopeRules`` on the whole
-    text, or the classifier's: an emergency told in the background) always stands.
+    only a reading of the whole message that answers, or one that only doubts
+    (:func:`bot.nlu.scope.doubtful`: a fallback for low confidence, or the classifier's
+    own out_of_scope below ``DOUBTFUL_DECLINE``): a long story pulls the classifier
+    every way ("laid off from my warehouse job ... What even is medical billing and
+    coding?" reads nlu_fallback, its question ask_overview 0.97). A sure decline of the
+    whole message (a rule's, run by ``ScopeRules`` on the whole text, or the
+    classifier's: an emergency told in the background) always stands.
     """
     first, again = parse_data.get("intent") or {}, question.get("intent") or {}
     name, confidence = str(again.get("name") or ""), float(again.get("confidence") or 0.0)
     first_name = str(first.get("name") or "")
-    if not first_name or first_name in scope.DECLINES:
+    if not first_name:
         return None
+    if first_name in scope.DECLINES and not scope.doubtful(first_name, float(first.get("confidence") or 0.0)):
+        return None
+    if first_name in scope.DECLINES and not name.startswith("ask_"):
+        return None  # a doubtful decline is replaced by a question, not by another decline
     if name == first_name or confidence < SURE or not (name.startswith("ask_") or name in scope.DECLINES):
         return None
     if name == "nlu_fallback":

@@ -257,6 +257,12 @@ def _best_answer(ranking: Sequence[Mapping[str, object]]) -> Mapping[str, object
     return next((r for r in ranking if r.get("name") not in DECLINES), None)
 
 
+def doubtful(intent: str | None, confidence: float) -> bool:
+    """A decline a better reading may replace: the classifier's generic one below ``DOUBTFUL_DECLINE``,
+    or a fallback for low confidence; never a rule's (confidence 1.0) or an emergency."""
+    return intent in RECONSIDERED and confidence < DOUBTFUL_DECLINE
+
+
 def in_field(intent: str | None, confidence: float, entity_types: Iterable[str],
              ranking: Sequence[Mapping[str, object]]) -> Mapping[str, object] | None:
     """The classifier's best answering intent, when a doubtful generic decline names a field entity.
@@ -267,6 +273,6 @@ def in_field(intent: str | None, confidence: float, entity_types: Iterable[str],
     reconsidered; the rules above (emergencies, code look-ups, other careers,
     medical questions) always stand.
     """
-    if intent not in RECONSIDERED or confidence >= DOUBTFUL_DECLINE or not FIELD_ENTITY_TYPES & set(entity_types):
+    if not doubtful(intent, confidence) or not FIELD_ENTITY_TYPES & set(entity_types):
         return None
     return _best_answer(ranking)

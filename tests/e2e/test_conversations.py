@@ -208,3 +208,11 @@ def test_a_named_employer_is_not_spoken_for_and_the_follow_up_stays_honest(chat:
     remote = chat.text("do they let you work from home?")
     assert remote.startswith("My sources have nothing specific on working from home for Kaiser Permanente")
     assert "51%" in remote
+
+
+def test_a_long_story_that_leaves_the_reading_unsure_is_answered_by_its_question(chat: Chat) -> None:
+    reply = chat.text("So I was laid off from my warehouse job in March and I've been trying to figure out "
+                      "what's next. I don't want to go back to school for four years and I have two kids at "
+                      "home. What even is medical billing and coding?")
+    assert "only cover careers" not in reply and "not sure" not in reply.lower()
+    assert "codes" in reply and "Source" in reply

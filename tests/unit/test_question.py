@@ -43,6 +43,10 @@ def test_otherwise_there_is_no_question_to_read(text: str) -> None:
 @pytest.mark.parametrize("whole, asked", [
     (intent("ask_organization", 0.6), intent("ask_exam", 1.0)),            # the background named AHIMA
     (intent("ask_exam", 0.95), {"text": "Will it rain in Chicago?", **intent("out_of_scope", 0.9)}),
+    # a long story leaves the classifier unsure of the whole: "laid off from my warehouse job ... What even is
+    # medical billing and coding?" falls back; its question is sure
+    (intent("nlu_fallback", 0.3), intent("ask_overview", 0.97)),
+    (intent("out_of_scope", 0.34), intent("ask_role_duties", 0.95)),      # the classifier's doubtful decline
 ])
 def test_a_sure_reading_of_the_question_decides(whole: dict, asked: dict) -> None:
     assert question.decided_intent(whole, asked) == asked["intent"]
@@ -50,7 +54,10 @@ def test_a_sure_reading_of_the_question_decides(whole: dict, asked: dict) -> Non
 
 @pytest.mark.parametrize("whole, asked", [
     (intent("medical_emergency", 0.7), intent("ask_duration", 0.95)),      # an emergency told first stands
-    (intent("out_of_scope", 0.9), intent("ask_salary", 0.95)),             # so does any decline of the whole
+    (intent("out_of_scope", 0.9), intent("ask_salary", 0.95)),             # so does a sure decline of the whole
+    (intent("out_of_scope", 1.0), intent("ask_stress", 1.0)),              # a rule's (another occupation named)
+    (intent("out_of_scope", 0.34), intent("out_of_scope", 0.9)),           # a doubtful decline is not re-declined
+    (intent("nlu_fallback", 0.3), intent("ask_overview", 0.6)),            # nor replaced by an unsure question
     (intent("ask_exam", 0.6), intent("ask_cost", 0.7)),                    # the question is not sure enough
     (intent("ask_exam", 0.6), intent("ask_exam", 0.99)),                   # same reading
     (intent("ask_exam", 0.6), intent("greet", 0.99)),                      # not a question about a topic
