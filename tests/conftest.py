@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot import knowledge
+from bot.nlu.matching import EntityMatcher
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -29,3 +30,9 @@ def mini_kb(kb_dir: Path) -> knowledge.KnowledgeBase:
 def kb() -> knowledge.KnowledgeBase:
     """The project's real knowledge base."""
     return knowledge.get()
+
+
+@pytest.fixture(scope="session")
+def matcher(kb: knowledge.KnowledgeBase) -> EntityMatcher:
+    """The entity matcher built from the real knowledge base, as the NLU builds it."""
+    return EntityMatcher(kb.surface_forms(), year_spans=kb.year_spans())

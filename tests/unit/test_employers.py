@@ -14,12 +14,6 @@ from bot.nlu.matching import EntityMatcher
 WHERE_TO_LOOK = "For one employer, its own job postings say what it asks for"
 
 
-@pytest.fixture(scope="module")
-def matcher() -> EntityMatcher:
-    kb = knowledge.get()
-    return EntityMatcher(kb.surface_forms(), year_spans=kb.year_spans())
-
-
 @pytest.mark.parametrize("text, employer", [
     ("how much does kaiser pay medical coders", "kaiser"),
     ("Does Optum hire entry level coders?", "optum"),

@@ -10,12 +10,6 @@ from bot import answers, knowledge
 from bot.nlu.matching import EntityMatcher
 
 
-@pytest.fixture(scope="module")
-def matcher() -> EntityMatcher:
-    kb = knowledge.get()
-    return EntityMatcher(kb.surface_forms(), year_spans=kb.year_spans())
-
-
 @pytest.mark.parametrize("text", [
     "How much do coders make in New Jersey?",
     "medical billing salary in texas",

@@ -6,16 +6,9 @@ import pytest
 from answering import answer, tracker
 from rasa_sdk.events import SlotSet
 
-from bot import knowledge
 from bot.nlu.matching import EntityMatcher
 
 WHERE_TO_CHECK = "Look a program up in CAHIIM's directory of accredited programs (degrees) or AHIMA's PCAP directory"
-
-
-@pytest.fixture(scope="module")
-def matcher() -> EntityMatcher:
-    kb = knowledge.get()
-    return EntityMatcher(kb.surface_forms(), year_spans=kb.year_spans())
 
 
 @pytest.mark.parametrize("text, school", [
