@@ -73,10 +73,9 @@ def decided_intent(parse_data: Mapping[str, Any], question: Mapping[str, Any]) -
     first_name = str(first.get("name") or "")
     if not first_name:
         return None
-    if first_name in scope.DECLINES and not scope.doubtful(first_name, float(first.get("confidence") or 0.0)):
-        return None
-    if first_name in scope.DECLINES and not name.startswith("ask_"):
-        return None  # a doubtful decline is replaced by a question, not by another decline
+    if first_name in scope.DECLINES and not (
+            name.startswith("ask_") and scope.doubtful(first_name, float(first.get("confidence") or 0.0))):
+        return None  # a decline gives way only when doubtful, and only to a question
     if name == first_name or confidence < SURE or not (name.startswith("ask_") or name in scope.DECLINES):
         return None
     if name == "nlu_fallback":
