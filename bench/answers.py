@@ -62,12 +62,16 @@ def attach_nlu(records: List[Dict[str, Any]], db: Path) -> None:
 
 
 def nlu_runs(records: List[Dict[str, Any]], db: Path) -> Dict[str, Any]:
-    """How many of the messages were parsed once, and the mean number of parses (bot.nlu.rereading)."""
+    """How many of the messages took one NLU graph run, the mean runs and texts read (bot.nlu.rereading)."""
     senders = sorted({r["sender"] for r in records})
-    runs = [t.get("nlu_runs", 1) for ts in turns_by_sender(db, senders).values() for t in ts]
+    turns = [t for ts in turns_by_sender(db, senders).values() for t in ts]
+    runs = [t.get("nlu_runs", 1) for t in turns]
+    texts = [t.get("texts_read", 1) for t in turns]
     one = sum(n == 1 for n in runs)
     return {"messages": len(runs), "one_run": one, "share_one_run": share(one, len(runs)),
-            "mean": round(sum(runs) / len(runs), 3) if runs else None}
+            "mean": round(sum(runs) / len(runs), 3) if runs else None,
+            "one_text": sum(n == 1 for n in texts),
+            "mean_texts": round(sum(texts) / len(texts), 3) if texts else None}
 
 
 def cause(record: Dict[str, Any]) -> str:

@@ -141,8 +141,11 @@ def turns_by_sender(db: Path, senders: List[str] | None = None) -> Dict[str, Lis
                 "classifier_intent": ranking[0].get("name") if ranking else None,
                 "classifier_confidence": round(float(ranking[0].get("confidence") or 0.0), 3) if ranking else None,
                 "entities": [f"{e.get('entity')}={e.get('value')}" for e in parse.get("entities") or []],
-                # the classifier's runs on this message: once, plus each second reading (bot.nlu.rereading)
-                "nlu_runs": 1 + sum(key in parse for key in ("question_reading", "context_reading")),
+                # runs of the NLU graph on this message (bot.nlu.rereading): a story's question is read in
+                # the message's own run, a follow-up after its subject in a second one
+                "nlu_runs": 1 + ("context_reading" in parse),
+                # texts the classifier read: the message, a story's question, a follow-up after its subject
+                "texts_read": 1 + sum(key in parse for key in ("question_reading", "context_reading")),
                 "actions": [],
             })
         elif type_name == "action" and sender in turns and action_name not in (None, "action_listen"):

@@ -27,8 +27,10 @@ twice is harmless. Each patch replaces code of exactly Rasa 3.6.21, so
   runs in a small thread pool and the loop serves other conversations
   meanwhile; messages of one conversation stay in order (Rasa's lock store
   holds the conversation for the whole turn). The patch also gives
-  :mod:`bot.nlu.rereading` a way to parse a text a second time; which messages
-  are read again, and what that changes, is decided there, not here.
+  :mod:`bot.nlu.rereading` a way to read texts beside the message in the same
+  graph run (Rasa's graph and components take a list of messages; Rasa passes
+  one) and to parse a text a second time; which texts are read, and what that
+  changes, is decided there, not here.
   Everything else in the method is Rasa's own code.
 * ``GraphSchema.minimal_graph_schema`` walks the whole dependency tree of the
   graph again, without memoising shared sub-trees, every time the graph runs:
@@ -78,10 +80,12 @@ from jsonschema.exceptions import best_match
 from rasa.core.actions.action import ActionSessionStart, RemoteAction
 from rasa.core.channels.channel import UserMessage
 from rasa.core.processor import MessageProcessor
+from rasa.engine.constants import PLACEHOLDER_MESSAGE, PLACEHOLDER_TRACKER
 from rasa.engine.graph import GraphSchema
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.events import Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -196,20 +200,42 @@ async def _parse_message(
     else:
         if tracker is None:
             tracker = DialogueStateTracker.from_events(message.sender_id, [])
-        parse = functools.partial(self._parse_message_with_graph, message, tracker, only_output_properties)
-        parse_data = await asyncio.get_running_loop().run_in_executor(_pool(), parse)
+        batch = [message] + [UserMessage(text, sender_id=message.sender_id)
+                             for text in rereading.read_alongside(message.text or "")]
+        parse = functools.partial(_parse_messages_with_graph, self, batch, tracker, only_output_properties)
+        parse_data, *alongside = await asyncio.get_running_loop().run_in_executor(_pool(), parse)
 
         async def parse_again(text: str, as_sender: bool) -> Dict[str, Any]:
             return await _parse_text(self, text, message.sender_id if as_sender else None, tracker)
 
         slots = {name: slot.value for name, slot in tracker.slots.items()}
         labels: Dict[str, Dict[str, float]] = self.__dict__.setdefault("_context_label_scores", {})
-        await rereading.reread(parse_again, parse_data, slots, labels)
+        await rereading.reread(parse_again, parse_data, slots, labels, alongside)
     self._update_full_retrieval_intent(parse_data)
     structlogger.debug("processor.message.parse", parse_data_text=parse_data["text"],
                        parse_data_intent=parse_data["intent"], parse_data_entities=parse_data["entities"])
     self._check_for_unseen_features(parse_data)
     return parse_data
+
+
+def _parse_messages_with_graph(processor: MessageProcessor, messages: List[UserMessage],
+                               tracker: DialogueStateTracker, only_output_properties: bool = True,
+                               ) -> List[Dict[str, Any]]:
+    """``MessageProcessor._parse_message_with_graph`` of Rasa 3.6.21 for several messages in one graph run.
+
+    Rasa's graph takes a list of messages and every NLU component processes the list
+    together (the sentence encoder as one batch); Rasa itself only ever passes one.
+    A single message goes through Rasa's own method.
+    """
+    if len(messages) == 1:
+        return [processor._parse_message_with_graph(messages[0], tracker, only_output_properties)]
+    results = processor.graph_runner.run(
+        inputs={PLACEHOLDER_MESSAGE: messages, PLACEHOLDER_TRACKER: tracker},
+        targets=[processor.model_metadata.nlu_target],
+    )
+    parsed = results[processor.model_metadata.nlu_target]
+    return [{TEXT: "", INTENT: {INTENT_NAME_KEY: None, PREDICTED_CONFIDENCE_KEY: 0.0}, ENTITIES: [],
+             **one.as_dict(only_output_properties=only_output_properties)} for one in parsed]
 
 
 async def _parse_text(processor: MessageProcessor, text: str, sender_id: str | None,

@@ -41,6 +41,8 @@ MODEL_PACKAGE = "all_minilm_l6_v2"
 MODEL_ZIP = "model.zip"
 MAX_TOKENS = 128
 DIM = 384
+#: Up to this many texts are encoded one at a time: what a chat message brings (bot.nlu.rereading).
+FEW = 4
 #: Added to attention scores of padding positions: exp() of it is exactly 0 in float32.
 _MASKED = np.float32(-1e9)
 
@@ -207,10 +209,13 @@ class MiniLM:
         results come back in the order given.
         """
         texts = [t if isinstance(t, str) else "" for t in texts]
-        if len(texts) == 1:  # a chat message: encode_batch would wake the tokenizer's thread pool for one text
-            encodings = [self.tokenizer.encode(texts[0], add_special_tokens=True)]
+        if len(texts) <= FEW:
+            # a chat message, or one with its question (bot.nlu.rereading): encode_batch would wake the
+            # tokenizer's thread pool, and a story and its question padded to one length cost more than two runs
+            encodings = [self.tokenizer.encode(t, add_special_tokens=True) for t in texts]
+            batch_size = 1
         else:
-            encodings = self.tokenizer.encode_batch(texts, add_special_tokens=True) if texts else []
+            encodings = self.tokenizer.encode_batch(texts, add_special_tokens=True)
         sentences = np.zeros((len(texts), self.hidden), dtype=np.float32)
         hidden: List[np.ndarray | None] = [None] * len(texts)
         offsets: List[List[Tuple[int, int]]] = [list(e.offsets[1:-1]) for e in encodings]

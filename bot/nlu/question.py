@@ -6,8 +6,8 @@ classifier reads the whole message and its background pulls the reading
 (``ask_organization``, from "AHIMA"); the question alone reads ``ask_exam``
 1.00. "I have an exam on Saturday and a two-hour drive. Will it rain in
 Chicago this weekend?" read as an exam question, and alone as out of scope
-(0.90). The Rasa server parses the last question of a message of several
-sentences a second time (:mod:`bot.rasa_patches`); where that reading is sure,
+(0.90). The Rasa server reads the last question of a message of several
+sentences beside the message, in the same NLU run (:mod:`bot.nlu.rereading`); where that reading is sure,
 it becomes the message's intent. The entities stay those of the whole message:
 the background says what "that exam" is.
 """

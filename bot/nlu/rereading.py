@@ -1,23 +1,31 @@
-"""When a message is parsed a second time, and what the second reading changes.
+"""Which messages are read a second time, and what the second reading changes.
 
-Two kinds of message are read again, each by the classifier that read it first:
+Two kinds of message get a second reading, by the classifier that read the first:
 
 =============================  ===========================================  ==========================================
-message                        read again as                                 the second reading decides the intent when
+message                        second reading                                it decides the intent when
 =============================  ===========================================  ==========================================
-a story, then a question       its last question (:mod:`bot.nlu.question`)   :func:`bot.nlu.question.decided_intent`
+a story, then a question       its last question (:mod:`bot.nlu.question`),  :func:`bot.nlu.question.decided_intent`
+                               in the message's own NLU run
 a short follow-up pointing     the same words after the subject in context   :func:`bot.nlu.context.promoted_intent`
-back ("how do I get it?")      ("CRC: how do I get it", :mod:`bot.nlu.context`)
+back ("how do I get it?")      ("CRC: how do I get it", :mod:`bot.nlu.context`),
+                               in a second NLU run
 =============================  ===========================================  ==========================================
 
-Everything else (nearly every message) is parsed once. This module is product
-logic; :mod:`bot.rasa_patches` only gives it a way to parse a text again
-(``parse``) from inside Rasa's ``MessageProcessor.parse_message``.
+A story's question is known from the text alone (:func:`read_alongside`), so it
+is read in the same run of the NLU graph as the message, as a second message of
+the batch that Rasa's components process together; only the follow-up, which
+needs the first reading to know it points back, takes a second run.
+
+Everything else (nearly every message) is read once. This module is product
+logic; :mod:`bot.rasa_patches` only gives it a way to read texts beside the
+message and to parse a text again (``parse``) from inside Rasa's
+``MessageProcessor.parse_message``.
 """
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, Dict, Mapping
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, Sequence
 
 from bot import knowledge
 from bot.nlu import context, question
@@ -27,12 +35,15 @@ from bot.nlu.relevance import FACT_SCORES
 Parse = Callable[[str, bool], Awaitable[Dict[str, Any]]]
 
 
-async def read_final_question(parse: Parse, parse_data: Dict[str, Any]) -> None:
-    """A message of several sentences is read again by its last question."""
-    asked = question.final_question(str(parse_data.get("text") or ""))
-    if asked is None:
-        return  # most messages: one sentence
-    reading = await parse(asked, True)
+def read_alongside(text: str) -> List[str]:
+    """The texts read in the same NLU run as the message: the last question of a story, if any."""
+    asked = question.final_question(text or "")
+    return [asked] if asked is not None else []
+
+
+def read_final_question(parse_data: Dict[str, Any], reading: Mapping[str, Any]) -> None:
+    """A message of several sentences, read beside its last question (``reading``)."""
+    asked = str(reading.get("text") or "")
     decided = question.decided_intent(parse_data, reading)
     parse_data[question.KEY] = {"text": asked, "intent": reading.get("intent") or {},
                                 FACT_SCORES: reading.get(FACT_SCORES) or {}}
@@ -72,7 +83,11 @@ LABEL_CACHE_SIZE = 512
 
 
 async def reread(parse: Parse, parse_data: Dict[str, Any], slots: Mapping[str, Any],
-                 label_cache: Dict[str, Dict[str, float]]) -> None:
-    """Both second readings, in order (see the table above)."""
-    await read_final_question(parse, parse_data)
+                 label_cache: Dict[str, Dict[str, float]], alongside: Sequence[Mapping[str, Any]] = ()) -> None:
+    """Both second readings, in order (see the table above).
+
+    ``alongside``: the readings of :func:`read_alongside`'s texts, from the message's own NLU run.
+    """
+    for reading in alongside[:1]:
+        read_final_question(parse_data, reading)
     await read_in_context(parse, parse_data, slots, label_cache)

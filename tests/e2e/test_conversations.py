@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
+import requests
 
 from bot import knowledge
-from tests.e2e.conftest import Chat
+from tests.e2e.conftest import TOKEN, Chat, PrivateBot, events_of
 
 pytestmark = pytest.mark.e2e
 
@@ -216,3 +218,18 @@ def test_a_long_story_that_leaves_the_reading_unsure_is_answered_by_its_question
                       "home. What even is medical billing and coding?")
     assert "only cover careers" not in reply and "not sure" not in reply.lower()
     assert "codes" in reply and "Source" in reply
+
+
+def test_a_storys_question_read_in_the_messages_own_run_reads_as_rasa_reads_it_alone(private: PrivateBot) -> None:
+    story = "I'm a former paralegal taking a terminology course. What are the requirements to sit for the CCS exam?"
+    asked = "What are the requirements to sit for the CCS exam?"
+    sender = f"e2e-story-{uuid.uuid4().hex[:8]}"
+    url = private.settings.rasa_url
+    reply = requests.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": story}, timeout=30)
+    assert reply.status_code == 200 and "CCS" in " ".join(m.get("text", "") for m in reply.json())
+    parse = events_of(private.tracker(sender), "user")[-1]["parse_data"]
+    alone = requests.post(f"{url}/model/parse", params={"token": TOKEN}, json={"text": asked}, timeout=10).json()
+    assert "question_reading" not in alone  # one sentence: Rasa's own single parse
+    assert parse["question_reading"]["text"] == asked
+    assert parse["question_reading"]["intent"] == alone["intent"]
+    assert parse["question_reading"]["fact_scores"] == alone["fact_scores"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from types import SimpleNamespace
 
 import pytest
 from jsonschema import ValidationError
@@ -244,22 +245,40 @@ async def test_other_messages_are_read_once(text: str, slots: dict, entities: li
 
 
 class _StoryStub(_StubProcessor):
-    """Reads a story with a question as the background says, and the question alone as an exam question."""
+    """Reads a story with a question as the background says, and the question alone as an exam question.
+
+    Its graph runner records each run's batch of messages, as Rasa's graph receives them.
+    """
 
     def __init__(self) -> None:
         super().__init__()
         self.parsed: list = []
+        self.runs: list = []
+        self.model_metadata = SimpleNamespace(nlu_target="run_RegexMessageHandler")
+        self.graph_runner = SimpleNamespace(run=self._run)
+
+    def _read(self, text: str) -> dict:
+        if "." in text:
+            return {"text": text, "intent": {"name": "ask_organization", "confidence": 0.6},
+                    "entities": [{"entity": "certification", "value": "ccs"}]}
+        return {"text": text, "intent": {"name": "ask_exam", "confidence": 0.99}, "entities": []}
+
+    def _run(self, inputs: dict, targets: list) -> dict:
+        from rasa.engine.constants import PLACEHOLDER_MESSAGE
+        from rasa.shared.nlu.training_data.message import Message
+
+        self.runs.append([m.text for m in inputs[PLACEHOLDER_MESSAGE]])
+        read = [self._read(m.text) for m in inputs[PLACEHOLDER_MESSAGE]]
+        return {targets[0]: [Message(data=r, output_properties=set(r)) for r in read]}
 
     def _parse_message_with_graph(self, message, tracker, only_output_properties=True) -> dict:
         self.parsed.append(message.text)
-        if "." in message.text:
-            return {"text": message.text, "intent": {"name": "ask_organization", "confidence": 0.6},
-                    "entities": [{"entity": "certification", "value": "ccs"}]}
-        return {"text": message.text, "intent": {"name": "ask_exam", "confidence": 0.99}, "entities": []}
+        self.runs.append([message.text])
+        return self._read(message.text)
 
 
 @pytest.mark.asyncio
-async def test_the_last_question_of_a_story_is_read_alone_and_decides() -> None:
+async def test_the_last_question_of_a_story_is_read_in_the_same_run_and_decides() -> None:
     from rasa.core.channels.channel import UserMessage
 
     from bot.nlu import question
@@ -267,10 +286,24 @@ async def test_the_last_question_of_a_story_is_read_alone_and_decides() -> None:
     stub = _StoryStub()
     text = "I keep hearing about AHIMA's CCS. What do I need to sit for that exam?"
     result = await rasa_patches._parse_message(stub, UserMessage(text), _Tracker())
-    assert stub.parsed == [text, "What do I need to sit for that exam?"]
+    assert stub.runs == [[text, "What do I need to sit for that exam?"]]  # one graph run, both texts
+    assert result["text"] == text
     assert result["intent"] == {"name": "ask_exam", "confidence": 0.99}
     assert result["entities"] == [{"entity": "certification", "value": "ccs"}]  # the background says which exam
+    assert result[question.KEY]["text"] == "What do I need to sit for that exam?"
     assert result[question.KEY]["replaced_intent"] == {"name": "ask_organization", "confidence": 0.6}
+
+
+@pytest.mark.asyncio
+async def test_a_message_of_one_sentence_goes_through_rasas_own_single_parse() -> None:
+    from rasa.core.channels.channel import UserMessage
+
+    from bot.nlu import question
+
+    stub = _StoryStub()
+    result = await rasa_patches._parse_message(stub, UserMessage("What do I need to sit for the exam?"), _Tracker())
+    assert stub.parsed == ["What do I need to sit for the exam?"] and len(stub.runs) == 1
+    assert question.KEY not in result
 
 
 def test_any_other_rasa_version_is_refused_with_a_clear_error() -> None:
