@@ -434,7 +434,7 @@ def answer_topic(kb: KnowledgeBase, topic_id: str, subject: Subject,
     if not blocks:
         if missing:
             names = " or ".join(e.short_label for e in missing)
-            lead.append(NO_FACTS.format(what=topic.title.lower(), name=names))
+            lead.append(NO_FACTS.format(what=topic.in_sentence, name=names))
         general = pick_facts(kb.general_facts(topic_id), scores, MAX_GENERAL_FACTS)
         specific = closest_specific_fact(pool, scores, subject) if not missing else None
         if specific is not None:
@@ -448,7 +448,7 @@ def answer_topic(kb: KnowledgeBase, topic_id: str, subject: Subject,
 
     elif missing:
         names = " or ".join(e.short_label for e in missing)
-        lead.append(NO_FACTS_SOME.format(what=topic.title.lower(), name=names))
+        lead.append(NO_FACTS_SOME.format(what=topic.in_sentence, name=names))
 
     related = closest_related_fact(kb, topic_id, shown, subject, scores)
     if related is not None:
@@ -520,7 +520,7 @@ def answer_more(kb: KnowledgeBase, topic_id: str, subject: Subject, said_before:
     sentences, refs = render_facts(kb, chosen)
     if not sentences:
         names = " and ".join(entity.short_label for _, entity in entities)
-        sentences = [NO_MORE.format(what=topic.title.lower(), about=f" for {names}" if names else "")]
+        sentences = [NO_MORE.format(what=topic.in_sentence, about=f" for {names}" if names else "")]
     return Reply(
         text="\n".join(p for p in [" ".join(sentences), source_line(refs)] if p),
         buttons=_buttons(kb, topic_id),

@@ -162,6 +162,11 @@ class Topic(Record):
         "(a named school), so that no general fact reads as if it were about it.",
     )
 
+    @property
+    def in_sentence(self) -> str:
+        """The title inside a sentence: "the apprentice (-A) designation", "HIPAA and patient privacy"."""
+        return self.title if self.title[:2].isupper() else self.title[:1].lower() + self.title[1:]
+
     @validator("qualifiers", each_item=True)
     def _known_type(cls, value: str) -> str:
         if value not in ENTITY_TYPES:

@@ -87,8 +87,7 @@ def subject_label(slots: Mapping[str, Any], kb: KnowledgeBase, with_topic: bool 
     qualifiers_only = all(not slots.get(etype) for etype in ENTITY_TYPES if etype not in QUALIFIERS)
     if labels and topic is not None and (with_topic or qualifiers_only):
         # a job or a level says whom the talk is about, the topic what: "Coder, working from home: what do i need"
-        title = topic.title if topic.title[:2].isupper() else topic.title[:1].lower() + topic.title[1:]
-        return f"{' and '.join(labels)}, {title}"
+        return f"{' and '.join(labels)}, {topic.in_sentence}"
     if labels:
         return " and ".join(labels)
     return topic.title if topic is not None else None
