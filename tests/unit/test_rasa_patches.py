@@ -401,3 +401,45 @@ def test_carried_over_slots_are_rasas_values_one_event_each() -> None:
 
     assert slots_after(ours) == slots_after(rasa_carried)
     assert slots_after(ours)["certification"] == ["cpc"] and slots_after(ours)["topic"] is None
+
+
+def _random_state(rng, start_allowed: bool, for_rule: bool) -> dict:
+    from rasa.shared.core.constants import SHOULD_NOT_BE_SET
+
+    state: dict = {}
+    if not (start_allowed and rng.random() < 0.15):  # a conversation start has no previous action
+        kind = rng.random()
+        if kind < 0.8:
+            state["prev_action"] = {"action_name": rng.choice(["action_listen", "action_answer", "utter_greet",
+                                                               "action_decline"])}
+        elif kind < 0.9:
+            state["prev_action"] = {"action_text": "hi"}
+        else:
+            state["prev_action"] = {"action_name": SHOULD_NOT_BE_SET if for_rule else "action_listen"}
+    if rng.random() < 0.7:
+        state["user"] = {"intent": rng.choice(["greet", "ask_salary", "out_of_scope", "affirm"])}
+    if rng.random() < 0.3:
+        state["slots"] = {"topic": rng.choice([(1.0,), SHOULD_NOT_BE_SET] if for_rule else [(1.0,)])}
+    if rng.random() < 0.2:
+        state["active_loop"] = {"name": rng.choice(["plan_form", SHOULD_NOT_BE_SET] if for_rule else ["plan_form"])}
+    return state
+
+
+def test_rule_keys_found_through_the_index_are_rasas() -> None:
+    import json
+    import random
+
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    rng = random.Random(7)
+    policy = RulePolicy.__new__(RulePolicy)  # the methods compared read nothing else of the policy
+    for _ in range(40):
+        lookup = {}
+        for n in range(rng.randint(0, 60)):
+            length = rng.randint(1, 4)
+            rule = [_random_state(rng, i == 0, for_rule=True) for i in range(length)]
+            lookup[json.dumps(rule, sort_keys=True) + " " * n] = "action_x"  # keys differ even for equal rules
+        for _ in range(25):
+            states = [_random_state(rng, i == 0, for_rule=False) for i in range(rng.randint(0, 6))]
+            rasa = rasa_patches._rasa_get_possible_keys(policy, lookup, states)
+            assert rasa_patches._get_possible_keys(policy, lookup, states) == rasa
