@@ -241,8 +241,8 @@ def _parse_messages_with_graph(processor: MessageProcessor, messages: List[UserM
     """``MessageProcessor._parse_message_with_graph`` of Rasa 3.6.21 for several messages in one graph run.
 
     Rasa's graph takes a list of messages and every NLU component processes the list
-    together (the sentence encoder as one batch); Rasa itself only ever passes one.
-    A single message goes through Rasa's own method.
+    (the sentence encoder encodes so few texts one by one: :data:`bot.nlu.embeddings.FEW`);
+    Rasa itself only ever passes one. A single message goes through Rasa's own method.
     """
     if len(messages) == 1:
         return [processor._parse_message_with_graph(messages[0], tracker, only_output_properties)]

@@ -205,8 +205,9 @@ class MiniLM:
     def encode_batch(self, texts: Sequence[str], batch_size: int = 32) -> Batch:
         """Embeddings and last-layer word-piece vectors for ``texts``.
 
-        Texts are sorted by length and padded per batch, so padding costs little;
-        results come back in the order given.
+        Texts are sorted by length and padded per batch, so padding costs little
+        (up to :data:`FEW` texts are encoded one at a time, unpadded); results come
+        back in the order given.
         """
         texts = [t if isinstance(t, str) else "" for t in texts]
         if len(texts) <= FEW:
