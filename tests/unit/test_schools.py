@@ -59,22 +59,20 @@ async def test_a_question_naming_no_school_has_no_school_caveat() -> None:
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("intent, text, opening", [
-    ("ask_overview", "Is Penn Foster worth it for medical coding?",
+@pytest.mark.parametrize("intent, school, text, opening", [
+    ("ask_overview", "penn_foster", "Is Penn Foster worth it for medical coding?",
      "My sources have nothing specific on what medical billing and coding is for Penn Foster"),
-    ("ask_need_certification", "Will the Career Step course get me certified?",
+    ("ask_need_certification", "career_step", "Will the Career Step course get me certified?",
      "My sources have nothing specific on whether you need to be certified for Career Step"),
-    ("ask_apprentice", "Does Ultimate Medical Academy's program count toward removing the apprentice status?",
+    ("ask_apprentice", "uma", "Does Ultimate Medical Academy's program count toward removing the apprentice status?",
      "My sources have nothing specific on the apprentice (-A) designation for Ultimate Medical Academy"),
-    ("ask_remote", "Can I do the Rasmussen coding program from home?",
+    ("ask_remote", "rasmussen", "Can I do the Rasmussen coding program from home?",
      "My sources have nothing specific on working from home for Rasmussen University"),
-    ("ask_job_titles", "What jobs can I get after Fortis College's billing program?",
+    ("ask_job_titles", "fortis", "What jobs can I get after Fortis College's billing program?",
      "My sources have nothing specific on job titles for Fortis College"),
 ])
-async def test_a_school_named_in_any_topic_is_not_spoken_for(intent: str, text: str, opening: str) -> None:
-    school = {"Penn": "penn_foster", "Career": "career_step", "Ultimate": "uma", "Rasmussen": "rasmussen",
-              "Fortis": "fortis"}
-    said = next(v for k, v in school.items() if k in text)
-    _, reply = await answer(tracker(intent, {"school": [said]}, {}, text))
+async def test_a_school_named_in_any_topic_is_not_spoken_for(intent: str, school: str, text: str,
+                                                             opening: str) -> None:
+    _, reply = await answer(tracker(intent, {"school": [school]}, {}, text))
     assert reply.startswith(opening + ", so here is the general picture.")
     assert WHERE_TO_CHECK in reply
