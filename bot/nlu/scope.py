@@ -100,7 +100,9 @@ _OTHER_FIELD_CREDENTIALS = re.compile(
     r"certificate of competency|public bookkeep\w*)\b",
     _I,
 )
-_WORDS_OF_THE_FIELD = (r"bill(s|ed|er|ers|ing)?|cod(e|es|er|ers|ing)|medical records?|health information|him|hit|"
+#: HIM and HIT (health information management / technician) count in capitals only: "him" and "hit" are
+#: everyday words ("he hit me with a question: is the CompTIA A+ worth it?").
+_WORDS_OF_THE_FIELD = (r"bill(s|ed|er|ers|ing)?|cod(e|es|er|ers|ing)|medical records?|health information|(?-i:HIM|HIT)|"
                        r"claims?|reimburse\w*|revenue cycle|aapc|ahima|icd|cpt|hcpcs")
 #: This field's words, without the acronyms other fields share (for :data:`_OTHER_FIELD_CREDENTIALS`).
 _FIELD_WORDS = re.compile(rf"\b({_WORDS_OF_THE_FIELD})\b", _I)

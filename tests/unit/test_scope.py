@@ -213,3 +213,14 @@ def test_other_fields_certifications_are_another_career(text: str) -> None:
 ])
 def test_this_fields_questions_naming_them_are_not(text: str) -> None:
     assert override(text) is None
+
+
+@pytest.mark.parametrize("text, other_career", [
+    # "him" and "hit" are everyday words, not this field's HIM and HIT
+    ("My nephew is stuck in retail. He hit me with a question: is the CompTIA A+ worth it?", True),
+    ("I told him to become a paralegal. How long does that take?", True),
+    ("I'm a nurse. Is a HIT degree a good way out of bedside care?", False),
+    ("I'm a nurse and want to move into a HIM department. Where do I start?", False),
+])
+def test_him_and_hit_name_the_field_only_in_capitals(text: str, other_career: bool) -> None:
+    assert (override(text) == OTHER) is other_career
