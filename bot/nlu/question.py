@@ -23,6 +23,11 @@ from bot.nlu import scope
 KEY = "question_reading"
 #: A question read at least this surely decides.
 SURE = 0.8
+# A story about this field's work whose closing question, alone, reads as a sure decline is still about
+# the work: "Now what?", "What's the real story?", "What's the real number?", "how do I prove I'm worth
+# more?", "How do I choose a path ...?" (bench/real_questions.yml ra082, rb071, rv023, rn017; real_test.yml
+# rn034). Patients' stories about their own bill, which the question's decline rightly decided (real_test.yml
+# rz13, rz14, rz19), name only "bill".
 #: A sentence ends at ".", "!" or "?", and at any closing quotes or brackets after it: people quote
 #: the question they were asked ('... and she asked me, "Silas, is it actually hard?"').
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+")
@@ -66,7 +71,9 @@ def decided_intent(parse_data: Mapping[str, Any], question: Mapping[str, Any]) -
     every way ("laid off from my warehouse job ... What even is medical billing and
     coding?" reads nlu_fallback, its question ask_overview 0.97). A sure decline of the
     whole message (a rule's, run by ``ScopeRules`` on the whole text, or the
-    classifier's: an emergency told in the background) always stands.
+    classifier's: an emergency told in the background) always stands. A decline of
+    the question alone does not replace a reading of a story about this field's work
+    (:func:`bot.nlu.scope.names_the_work`): the question then points back at the story.
     """
     first, again = parse_data.get("intent") or {}, question.get("intent") or {}
     name, confidence = str(again.get("name") or ""), float(again.get("confidence") or 0.0)
@@ -83,5 +90,9 @@ def decided_intent(parse_data: Mapping[str, Any], question: Mapping[str, Any]) -
     if name in scope.DECLINES and scope.override(str(question.get("text") or "")) is not None:
         # a rule declining the question alone lacks the background: "... leaving teaching for medical coding.
         # Teachers are paid terribly here - what would I make?" names another job, but asks about this one
+        return None
+    if name in scope.DECLINES and scope.names_the_work(str(parse_data.get("text") or "")):
+        # so does the classifier's, when the story is about this field's work and the question only points
+        # back at it: "She'd just passed her CPC exam ... What's the real number?" (see SURE above)
         return None
     return {"name": name, "confidence": confidence}

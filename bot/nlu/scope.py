@@ -180,6 +180,20 @@ def names_the_field(text: str) -> bool:
     return bool(_DOMAIN.search(text or ""))
 
 
+#: This field's work, jobs, credentials, bodies and code sets: :data:`_DOMAIN` without the words a patient
+#: uses about their own bill ("bill", "bills", "billed", "claim").
+_THE_WORK = re.compile(
+    r"\b(billing|billers?|cod(e|es|er|ers|ing)|medical records?|health information|(?-i:HIM|HIT)|revenue cycle|"
+    r"aapc|ahima|icd|cpt|hcpcs|cpc|ccs|cpb|cca|cbcs)\b",
+    _I,
+)
+
+
+def names_the_work(text: str) -> bool:
+    """Whether ``text`` speaks of this field's work ("passed my CPC", "a medical biller"), not only of a bill."""
+    return bool(_THE_WORK.search(text or ""))
+
+
 def mentions_health(text: str) -> bool:
     return bool(_HEALTH.search(text or "") or _SYMPTOMS.search(text or ""))
 

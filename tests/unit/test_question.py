@@ -43,6 +43,9 @@ def test_otherwise_there_is_no_question_to_read(text: str) -> None:
 @pytest.mark.parametrize("whole, asked", [
     (intent("ask_organization", 0.6), intent("ask_exam", 1.0)),            # the background named AHIMA
     (intent("ask_exam", 0.95), {"text": "Will it rain in Chicago?", **intent("out_of_scope", 0.9)}),
+    # a patient's story names a bill, not the work: the question's decline decides
+    ({"text": "The hospital sent my mother a bill for $900. Should I just pay the bill?", **intent("ask_salary", 0.48)},
+     {"text": "Should I just pay the bill?", **intent("out_of_scope", 0.86)}),
     # a long story leaves the classifier unsure of the whole: "laid off from my warehouse job ... What even is
     # medical billing and coding?" falls back; its question is sure
     (intent("nlu_fallback", 0.3), intent("ask_overview", 0.97)),
@@ -64,6 +67,12 @@ def test_a_sure_reading_of_the_question_decides(whole: dict, asked: dict) -> Non
     (intent("ask_exam", 0.6), intent("nlu_fallback", 0.99)),
     (intent("ask_salary", 0.68), {"text": "Teachers are paid terribly here, what would I make?",  # a rule's decline
                                   **intent("out_of_scope", 1.0)}),
+    # a story about the work whose question only points back at it
+    ({"text": "She had just passed her CPC exam, but the offers were low. What's the real number?",
+      **intent("ask_salary", 0.86)}, {"text": "What's the real number?", **intent("out_of_scope", 0.89)}),
+    ({"text": "She was a medical biller, sharp as a tack, but her pay was stuck. How do I prove I'm worth more?",
+      **intent("ask_career_advancement", 0.45)},
+     {"text": "How do I prove I'm worth more?", **intent("out_of_scope", 0.9)}),
     ({}, intent("ask_exam", 0.99)),
 ])
 def test_otherwise_the_whole_message_decides(whole: dict, asked: dict) -> None:
