@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Mapping, Sequence, Tuple
 
 from bot.knowledge import DEFAULT_TOPIC_FOR_TYPE, KnowledgeBase, Subject
-from bot.knowledge.schema import Certification, Entity, Fact
+from bot.knowledge.schema import Certification, Entity, Fact, Topic
 
 MAX_GENERAL_FACTS = 4
 MAX_FACTS_PER_ENTITY = 3
@@ -23,8 +23,13 @@ MAX_BUTTONS = 3
 SOURCE_LABEL = "Source"
 SOURCES_LABEL = "Sources"
 DISAGREE_LABEL = "Sources differ here:"
-NO_FACTS = "My sources have nothing specific on {what} for {name}, so here is the general picture."
-NO_FACTS_SOME = "My sources have nothing specific on {what} for {name}."
+NO_FACTS = "My sources have nothing specific on {on}, so here is the general picture."
+NO_FACTS_SOME = "My sources have nothing specific on {on}."
+
+
+def _nothing_on(topic: Topic, names: str) -> str:
+    """What the sources have nothing specific on: "how long it takes for Penn Foster", or "Penn Foster"."""
+    return f"{topic.in_sentence} for {names}" if topic.caveat_names_topic else names
 COMPARE_INTRO = "Side by side:"
 COMPARE_NEEDS_TWO = (
     "Tell me the two things to compare, for example CPC vs CCS, "
@@ -434,7 +439,7 @@ def answer_topic(kb: KnowledgeBase, topic_id: str, subject: Subject,
     if not blocks:
         if missing:
             names = " or ".join(e.short_label for e in missing)
-            lead.append(NO_FACTS.format(what=topic.in_sentence, name=names))
+            lead.append(NO_FACTS.format(on=_nothing_on(topic, names)))
         general = pick_facts(kb.general_facts(topic_id), scores, MAX_GENERAL_FACTS)
         specific = closest_specific_fact(pool, scores, subject) if not missing else None
         if specific is not None:
@@ -448,7 +453,7 @@ def answer_topic(kb: KnowledgeBase, topic_id: str, subject: Subject,
 
     elif missing:
         names = " or ".join(e.short_label for e in missing)
-        lead.append(NO_FACTS_SOME.format(what=topic.in_sentence, name=names))
+        lead.append(NO_FACTS_SOME.format(on=_nothing_on(topic, names)))
 
     related = closest_related_fact(kb, topic_id, shown, subject, scores)
     if related is not None:

@@ -161,6 +161,10 @@ class Topic(Record):
         None, description="Said before the facts: what the bot cannot know about the thing asked "
         "(a named school), so that no general fact reads as if it were about it.",
     )
+    caveat_names_topic: bool = Field(
+        True, description="Whether 'nothing specific on ... for Penn Foster' names the topic: false where "
+        "the title reads badly there ('what medical billing and coding is'), so the caveat names the thing alone.",
+    )
 
     @property
     def in_sentence(self) -> str:

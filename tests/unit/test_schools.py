@@ -61,7 +61,7 @@ async def test_a_question_naming_no_school_has_no_school_caveat() -> None:
 @pytest.mark.asyncio
 @pytest.mark.parametrize("intent, school, text, opening", [
     ("ask_overview", "penn_foster", "Is Penn Foster worth it for medical coding?",
-     "My sources have nothing specific on what medical billing and coding is for Penn Foster"),
+     "My sources have nothing specific on Penn Foster"),  # the overview's title would read badly here
     ("ask_need_certification", "career_step", "Will the Career Step course get me certified?",
      "My sources have nothing specific on whether you need to be certified for Career Step"),
     ("ask_apprentice", "uma", "Does Ultimate Medical Academy's program count toward removing the apprentice status?",
@@ -76,3 +76,4 @@ async def test_a_school_named_in_any_topic_is_not_spoken_for(intent: str, school
     _, reply = await answer(tracker(intent, {"school": [school]}, {}, text))
     assert reply.startswith(opening + ", so here is the general picture.")
     assert WHERE_TO_CHECK in reply
+
