@@ -25,11 +25,6 @@ SOURCES_LABEL = "Sources"
 DISAGREE_LABEL = "Sources differ here:"
 NO_FACTS = "My sources have nothing specific on {on}, so here is the general picture."
 NO_FACTS_SOME = "My sources have nothing specific on {on}."
-
-
-def _nothing_on(topic: Topic, names: str) -> str:
-    """What the sources have nothing specific on: "how long it takes for Penn Foster", or "Penn Foster"."""
-    return f"{topic.in_sentence} for {names}" if topic.caveat_names_topic else names
 COMPARE_INTRO = "Side by side:"
 COMPARE_NEEDS_TWO = (
     "Tell me the two things to compare, for example CPC vs CCS, "
@@ -379,6 +374,11 @@ def relevant_subject(kb: KnowledgeBase, topic_id: str, subject: Subject) -> List
             if 0 < len(issued) <= MAX_CREDENTIALS_FOR_ORG:
                 out += [("certification", c) for c in issued if ("certification", c) not in out]
     return out
+
+
+def _nothing_on(topic: Topic, names: str) -> str:
+    """What the sources have nothing specific on: "how long it takes for Penn Foster", or "Penn Foster"."""
+    return f"{topic.in_sentence} for {names}" if topic.caveat_names_topic else names
 
 
 def answer_topic(kb: KnowledgeBase, topic_id: str, subject: Subject,

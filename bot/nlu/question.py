@@ -23,11 +23,6 @@ from bot.nlu import scope
 KEY = "question_reading"
 #: A question read at least this surely decides.
 SURE = 0.8
-# A story about this field's work whose closing question, alone, reads as a sure decline is still about
-# the work: "Now what?", "What's the real story?", "What's the real number?", "how do I prove I'm worth
-# more?", "How do I choose a path ...?" (bench/real_questions.yml ra082, rb071, rv023, rn017; real_test.yml
-# rn034). Patients' stories about their own bill, which the question's decline rightly decided (real_test.yml
-# rz13, rz14, rz19), name only "bill".
 #: A sentence ends at ".", "!" or "?", and at any closing quotes or brackets after it: people quote
 #: the question they were asked ('... and she asked me, "Silas, is it actually hard?"').
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+")
@@ -93,6 +88,9 @@ def decided_intent(parse_data: Mapping[str, Any], question: Mapping[str, Any]) -
         return None
     if name in scope.DECLINES and scope.names_the_work(str(parse_data.get("text") or "")):
         # so does the classifier's, when the story is about this field's work and the question only points
-        # back at it: "She'd just passed her CPC exam ... What's the real number?" (see SURE above)
+        # back at it: "Now what?", "What's the real story?", "What's the real number?", "how do I prove I'm
+        # worth more?" (bench/real_questions.yml ra082, rb071, rv023, rn017; real_test.yml rn034). Patients'
+        # stories about their own bill, which such a decline rightly decides (real_test.yml rz13, rz14, rz19),
+        # name only "bill".
         return None
     return {"name": name, "confidence": confidence}

@@ -100,14 +100,20 @@ _OTHER_FIELD_CREDENTIALS = re.compile(
     r"certificate of competency|public bookkeep\w*)\b",
     _I,
 )
-#: HIM and HIT (health information management / technician) count in capitals only: "him" and "hit" are
-#: everyday words ("he hit me with a question: is the CompTIA A+ worth it?").
-_WORDS_OF_THE_FIELD = (r"bill(s|ed|er|ers|ing)?|cod(e|es|er|ers|ing)|medical records?|health information|(?-i:HIM|HIT)|"
-                       r"claims?|reimburse\w*|revenue cycle|aapc|ahima|icd|cpt|hcpcs")
+#: This field's work, jobs, bodies and code sets. HIM and HIT (health information management /
+#: technician) count in capitals only: "him" and "hit" are everyday words ("he hit me with a question").
+_WORDS_OF_THE_WORK = (r"billing|billers?|cod(e|es|er|ers|ing)|medical records?|health information|(?-i:HIM|HIT)|"
+                      r"revenue cycle|aapc|ahima|icd|cpt|hcpcs")
+#: ... and the words a patient uses about their own bill, which belong to the field too.
+_WORDS_OF_THE_FIELD = rf"bills?|billed|claims?|reimburse\w*|{_WORDS_OF_THE_WORK}"
+#: Acronyms this field shares with others (:data:`_OTHER_FIELD_CREDENTIALS`).
+_SHARED_ACRONYMS = "cpc|ccs|cpb|cca"
 #: This field's words, without the acronyms other fields share (for :data:`_OTHER_FIELD_CREDENTIALS`).
 _FIELD_WORDS = re.compile(rf"\b({_WORDS_OF_THE_FIELD})\b", _I)
 #: ... and with them.
-_DOMAIN = re.compile(rf"\b({_WORDS_OF_THE_FIELD}|cpc|ccs|cpb|cca)\b", _I)
+_DOMAIN = re.compile(rf"\b({_WORDS_OF_THE_FIELD}|{_SHARED_ACRONYMS})\b", _I)
+#: The work without a patient's bill: "passed my CPC", "a medical biller", not "should I just pay the bill?".
+_THE_WORK = re.compile(rf"\b({_WORDS_OF_THE_WORK}|{_SHARED_ACRONYMS}|cbcs)\b", _I)
 _MEDICAL_CODING = re.compile(r"\bmedical\s+(billing|coding|coder|biller|records)", _I)
 
 _PERSONAL = re.compile(
@@ -178,15 +184,6 @@ _HEALTH = re.compile(
 def names_the_field(text: str) -> bool:
     """Whether ``text`` uses a word of this field ("billing", "coder", "CPC", "AHIMA", ...)."""
     return bool(_DOMAIN.search(text or ""))
-
-
-#: This field's work, jobs, credentials, bodies and code sets: :data:`_DOMAIN` without the words a patient
-#: uses about their own bill ("bill", "bills", "billed", "claim").
-_THE_WORK = re.compile(
-    r"\b(billing|billers?|cod(e|es|er|ers|ing)|medical records?|health information|(?-i:HIM|HIT)|revenue cycle|"
-    r"aapc|ahima|icd|cpt|hcpcs|cpc|ccs|cpb|cca|cbcs)\b",
-    _I,
-)
 
 
 def names_the_work(text: str) -> bool:
