@@ -24,6 +24,6 @@ async def test_a_record_question_gets_the_unknown_the_exclusion_list_and_its_sou
 async def test_what_one_coder_reported_is_labelled_as_such() -> None:
     _, text = await answer(tracker("ask_background_check", {}, {}, "do coding employers run background checks?"))
     assert text.startswith(LEAD)
-    assert "one certified coder on AAPC's forum wrote" in text
+    assert "one certified coder on AAPC's forum wrote that for that reason her employer runs" in text
     assert "AAPC forum post (third-party, one coder's employer) (2009)" in text
     assert "American Health Care Association (third-party, summarising OIG rules)" in text
