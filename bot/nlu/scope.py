@@ -113,6 +113,8 @@ _FIELD_WORDS = re.compile(rf"\b({_WORDS_OF_THE_FIELD})\b", _I)
 #: ... and with them.
 _DOMAIN = re.compile(rf"\b({_WORDS_OF_THE_FIELD}|{_SHARED_ACRONYMS})\b", _I)
 #: The work without a patient's bill: "passed my CPC", "a medical biller", not "should I just pay the bill?".
+#: NHA's CBCS counts here too; the field's lists above never had it, and adding it there would change which
+#: messages the other-career rule declines, a separate decision.
 _THE_WORK = re.compile(rf"\b({_WORDS_OF_THE_WORK}|{_SHARED_ACRONYMS}|cbcs)\b", _I)
 _MEDICAL_CODING = re.compile(r"\bmedical\s+(billing|coding|coder|biller|records)", _I)
 

@@ -76,4 +76,3 @@ async def test_a_school_named_in_any_topic_is_not_spoken_for(intent: str, school
     _, reply = await answer(tracker(intent, {"school": [school]}, {}, text))
     assert reply.startswith(opening + ", so here is the general picture.")
     assert WHERE_TO_CHECK in reply
-
