@@ -22,6 +22,7 @@ DEFAULT_TOPIC_FOR_TYPE = {
     "place": "salary",
     "school": "schools",
     "employer": "work_settings",
+    "program": "apprentice",
 }
 
 
@@ -68,8 +69,8 @@ class KnowledgeBase:
         return list(self._by_topic.get(topic_id, []))
 
     def general_facts(self, topic_id: str) -> List[Fact]:
-        """Facts about the topic as a whole, not about one entity."""
-        return [f for f in self._by_topic.get(topic_id, []) if not f.about]
+        """Facts about the topic as a whole: not about one entity, or marked ``general``."""
+        return [f for f in self._by_topic.get(topic_id, []) if not f.about or f.general]
 
     def facts_about(self, topic_id: str, etype: str, entity_id: str) -> List[Fact]:
         return [f for f in self._by_topic.get(topic_id, []) if entity_id in f.about.get(etype, ())]

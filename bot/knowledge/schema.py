@@ -23,6 +23,7 @@ ENTITY_TYPES = (
     "place",
     "school",
     "employer",
+    "program",
 )
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_\-]*$"
@@ -137,6 +138,7 @@ class Entities(Record):
     place: List[Entity] = []
     school: List[Entity] = []
     employer: List[Entity] = []
+    program: List[Entity] = []
 
 
 class Topic(Record):
@@ -199,6 +201,11 @@ class Fact(Record):
     )
     sources: List[str] = Field(..., min_items=1)
     as_of: Union[int, str] | None = None
+    general: bool = Field(
+        False,
+        description="Also part of the topic's general answer, though ``about`` names an "
+        "entity: Project Xtern is one way any new coder gets experience.",
+    )
     asks: List[str] = Field(
         [],
         description="Questions this fact answers, in users' words. Never shown: the "

@@ -38,7 +38,7 @@ _I = re.IGNORECASE
 #: Intents that decline or fall back rather than answer.
 DECLINES = frozenset({EMERGENCY, CODE_LOOKUP, OTHER, MEDICAL, LANGUAGE, "nlu_fallback"})
 #: Entity types that exist only in this field: a message naming one is about it.
-FIELD_ENTITY_TYPES = frozenset({"certification", "organization", "coding_system"})
+FIELD_ENTITY_TYPES = frozenset({"certification", "organization", "coding_system", "program"})
 #: A generic out-of-scope reading at least this confident stands even then.
 DOUBTFUL_DECLINE = 0.5
 

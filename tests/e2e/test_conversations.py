@@ -233,3 +233,13 @@ def test_a_storys_question_read_in_the_messages_own_run_reads_as_rasa_reads_it_a
     assert parse["question_reading"]["text"] == asked
     assert parse["question_reading"]["intent"] == alone["intent"]
     assert parse["question_reading"]["fact_scores"] == alone["fact_scores"]
+
+
+def test_practicode_stays_the_subject_of_a_follow_up_that_names_nothing(chat: Chat) -> None:
+    first = chat.text("What is the Medical Coding Practicode By AAPC?")
+    assert "redacted medical records" in first and "AAPC stands for" not in first
+    credit = chat.text("does it count toward removing the A?")
+    assert "takes one year off" in credit
+    cost = chat.text("how much does it cost?")
+    assert "nothing specific on costs for Practicode" in cost
+
