@@ -544,8 +544,13 @@ def introduced_subject(fact: Fact, subject: Subject) -> Dict[str, List[str]]:
 
 
 def comparable(subject: Subject) -> Tuple[str, List[str]] | None:
-    """The entity type with two or more values, if any (first in subject order)."""
-    for etype, ids in subject.items():
+    """The entity type with two or more values, if any: credentials first, then in subject order.
+
+    "AHIMA, AAPC, CCA, CPC... how do I choose?" compares the credentials, whose
+    cards name the bodies that issue them; the bodies' cards would not tell the
+    credentials apart.
+    """
+    for etype, ids in sorted(subject.items(), key=lambda item: item[0] != "certification"):
         unique = _unique(list(ids or []))
         if len(unique) >= 2:
             return etype, unique

@@ -243,3 +243,8 @@ def test_practicode_stays_the_subject_of_a_follow_up_that_names_nothing(chat: Ch
     cost = chat.text("how much does it cost?")
     assert "nothing specific on costs for Practicode" in cost
 
+
+def test_several_credentials_and_how_to_choose_are_compared_side_by_side(chat: Chat) -> None:
+    reply = chat.text("AHIMA, AAPC, CCA, CPC... they all sound the same, how do I choose?")
+    assert "- CCA:" in reply and "- CPC:" in reply
+    assert "physician office settings" in reply

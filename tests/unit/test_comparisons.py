@@ -20,3 +20,17 @@ def test_credentials_are_compared_on_one_pay_figure_each(kb: knowledge.Knowledge
     text = answers.answer_comparison(kb, "certification", ["cpc", "ccs"]).text
     assert "$58,895" in side(text, "CPC") and "$55,763" in side(text, "CCS")
     assert "$56,290" not in text  # the CPC + CPB figure is a second CPC fact: one per credential
+
+
+def test_a_credential_comparison_says_where_each_is_used_with_its_source(kb: knowledge.KnowledgeBase) -> None:
+    text = answers.answer_comparison(kb, "certification", ["cpc", "ccs"]).text
+    assert "physician office settings" in side(text, "CPC") and "hospital inpatient" in side(text, "CCS")
+    assert "U.S. Army COOL, CPC credential page" in text.splitlines()[-1]
+
+
+def test_bodies_and_credentials_named_together_compare_the_credentials() -> None:
+    # "AHIMA, AAPC, CCA, CPC... how do I choose?": the credentials' cards name their bodies
+    subject = {"organization": ["ahima", "aapc"], "certification": ["cca", "cpc"]}
+    assert answers.comparable(subject) == ("certification", ["cca", "cpc"])
+    assert answers.comparable({"organization": ["ahima", "aapc"], "certification": ["cpc"]}) == (
+        "organization", ["ahima", "aapc"])
