@@ -248,3 +248,13 @@ def test_several_credentials_and_how_to_choose_are_compared_side_by_side(chat: C
     reply = chat.text("AHIMA, AAPC, CCA, CPC... they all sound the same, how do I choose?")
     assert "- CCA:" in reply and "- CPC:" in reply
     assert "physician office settings" in reply
+
+
+def test_accreditation_and_approval_are_answered_from_the_school_facts(chat: Chat) -> None:
+    assert "voluntary" in chat.text("Is CAHIIM accreditation required?")
+    assert "Directory of PCAP Approved Programs" in chat.text("What is PCAP?")
+
+
+def test_what_non_members_pay_is_a_fee_not_a_salary(chat: Chat) -> None:
+    reply = chat.text("How much do non-members pay for the CCA?")
+    assert "$299" in reply and "$43,548" not in reply  # the exam fee, not CCA holders' pay

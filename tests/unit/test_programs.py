@@ -42,3 +42,17 @@ def test_xtern_stays_part_of_how_any_new_coder_gets_experience(kb) -> None:
     # "What is a billing and coding internship?" names no program and still hears of Xtern
     assert "experience-xtern" in [f.id for f in kb.general_facts("experience")]
     assert "experience-xtern" in [f.id for f in kb.facts_about("experience", "program", "xtern")]
+
+
+@pytest.mark.asyncio
+async def test_pcap_is_answered_with_what_the_approval_means_and_where_it_is_listed() -> None:
+    events, text = await answer(tracker("ask_schools", {"program": ["pcap"]}, {}, "what does pcap approved mean"))
+    assert "Directory of PCAP Approved Programs" in text and "six months" in text
+    assert SlotSet("program", ["pcap"]) in events
+
+
+@pytest.mark.asyncio
+async def test_a_question_about_cahiim_gets_how_to_check_a_program() -> None:
+    _, text = await answer(tracker("ask_schools", {"organization": ["cahiim"]}, {},
+                                   "how do i check cahiim accreditation"))
+    assert "CAHIIM seal" in text and "voluntary" in text
