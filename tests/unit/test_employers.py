@@ -56,6 +56,15 @@ async def test_a_follow_up_about_the_same_employer_stays_honest() -> None:
     assert WHERE_TO_LOOK in text
 
 
+@pytest.mark.parametrize("intent", ["ask_role_duties", "ask_overview"])
+@pytest.mark.asyncio
+async def test_duties_or_worth_at_a_named_employer_are_said_to_be_general(intent: str) -> None:
+    # "What are the responsibilities of the Patient Accounting Representative at Kaiser Permanente?"
+    _, text = await answer(tracker(intent, {"employer": ["kaiser"]}, {}, "what is the job like at Kaiser?"))
+    assert text.startswith("My sources have nothing specific on")
+    assert "Kaiser Permanente" in text.splitlines()[0] and WHERE_TO_LOOK in text
+
+
 @pytest.mark.asyncio
 async def test_a_question_naming_no_employer_has_no_employer_caveat() -> None:
     _, text = await answer(tracker("ask_salary", {}, {}, "how much do coders make?"))
