@@ -258,3 +258,14 @@ def test_accreditation_and_approval_are_answered_from_the_school_facts(chat: Cha
 def test_what_non_members_pay_is_a_fee_not_a_salary(chat: Chat) -> None:
     reply = chat.text("How much do non-members pay for the CCA?")
     assert "$299" in reply and "$43,548" not in reply  # the exam fee, not CCA holders' pay
+
+
+def test_the_downsides_are_not_answered_with_the_draws(chat: Chat) -> None:
+    assert "The drawbacks" not in chat.text("is medical coding a good career?")
+    cons = chat.text("what are the cons of medical billing and coding?")
+    assert "The drawbacks" in cons and "$35,000" in cons
+
+
+def test_someone_saying_what_they_want_to_do_gets_the_first_steps(chat: Chat) -> None:
+    reply = chat.text("i'm a CNA thinking of switching to coding")
+    assert "not sure what you mean" not in reply and "only cover careers" not in reply
