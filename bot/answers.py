@@ -80,6 +80,8 @@ COMPARE_TOPICS = {
     "experience_level": ("salary",),
     "coding_system": (),
     "organization": (),
+    # a program has no summary: its first fact in each topic that has one says what it is
+    "program": ("experience", "apprentice", "schools"),
 }
 
 

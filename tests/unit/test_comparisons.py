@@ -34,3 +34,10 @@ def test_bodies_and_credentials_named_together_compare_the_credentials() -> None
     assert answers.comparable(subject) == ("certification", ["cca", "cpc"])
     assert answers.comparable({"organization": ["ahima", "aapc"], "certification": ["cpc"]}) == (
         "organization", ["ahima", "aapc"])
+
+
+def test_programs_compared_say_what_each_is(kb: knowledge.KnowledgeBase) -> None:
+    # "Practicode vs Project Xtern?": neither has a summary, so each side is its first facts, not its bare name
+    text = answers.answer_comparison(kb, "program", ["practicode", "xtern"]).text
+    assert "redacted medical records" in side(text, "Practicode")
+    assert "about three months" in side(text, "Project Xtern")
