@@ -25,7 +25,8 @@ small talk, a complaint             ``data/rules.yml`` -> ``utter_*``           
                                                                                 conversation is about
 ``more`` ("tell me more")           :func:`decide` -> ``decide_more``           the topic's next facts about the
                                                                                 subject that were not given yet
-``compare``                         :func:`decide` -> ``decide_comparison``     side by side, or one thing's card,
+``compare``                         :func:`decide` -> ``decide_comparison``     side by side, or what is named
+                                                                                (one thing, or things of two kinds),
                                                                                 or "tell me the two things"; two
                                                                                 schools or employers: the general
                                                                                 answer, said to be general

@@ -294,8 +294,10 @@ def decide_comparison(kb: knowledge.KnowledgeBase, turn: Turn) -> Decision:
     # "which one is easiest?" after AHIMA's credentials: those credentials
     pair = answers.comparable(subject) or answers.comparable(answers.credentials_to_compare(kb, said or turn.context))
     if pair is None:
-        if sum(len(ids) for ids in said.values()) == 1:
-            # "is the CRC worth it?": one thing named and nothing to set beside it: say what it is
+        if said:
+            # "is the CRC worth it?": one thing named and nothing to set beside it: say what it is;
+            # "I'm a biller, will the CPB change my salary?": things of two kinds, no two of one:
+            # the question about them, not a request to name two things already named
             return answer(kb, replace(turn, said=said), intent="inform")
         return Decision(ASK_FOR_TWO, answers.needs_two_things(kb))
     asked = answers.comparison_topic(kb, *pair, turn.scores)  # "which one pays more?" -> salary

@@ -11,6 +11,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import ActionAnswer, ActionDecline
+from actions.comparisons import ActionCompare
 from bot import knowledge
 
 
@@ -73,3 +74,23 @@ async def test_who_issues_it_after_a_credential_is_answered_even_when_unsure(tex
     events = await ActionDecline().run(dispatcher, tracker, {})
     assert SlotSet("declined", False) in events
     assert "AAPC" in dispatcher.messages[0]["text"]
+
+
+@pytest.mark.asyncio
+async def test_a_comparison_naming_things_of_two_kinds_answers_about_them() -> None:
+    """'I'm a biller, is the CPB just paper or will it change my salary?': two things named, no two of one kind."""
+    t = Tracker.from_dict({
+        "sender_id": "real-kb", "paused": False, "followup_action": None, "active_loop": {},
+        "latest_action_name": "action_listen", "events": [],
+        "slots": {"topic": None, **{etype: None for etype in knowledge.ENTITY_TYPES}},
+        "latest_message": {"text": "I'm a biller. Is the CPB just another piece of paper, or will it change my salary?",
+                           "intent": {"name": "compare", "confidence": 0.9}, "fact_scores": {"salary-cpb": 0.9},
+                           "entities": [{"entity": "role", "value": "biller", "start": 0, "end": 1},
+                                        {"entity": "certification", "value": "cpb", "start": 0, "end": 1}]},
+    })
+    dispatcher = CollectingDispatcher()
+    await ActionCompare().run(dispatcher, t, {})
+    text = without_feedback_row(dispatcher.messages)[0]["text"]
+    assert not text.startswith("Tell me the two things to compare")
+    assert "$56,981" in text  # CPB holders' pay
+
