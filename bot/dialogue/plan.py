@@ -7,12 +7,12 @@ form's validation action, which asks :func:`read_plan_turn` what it is:
 the message                                 what happens
 ==========================================  ==============================================================
 "stop", "start over", "make me a plan",     ``INTERRUPTION``: the form rejects the turn and a rule acts on
-"bye", an emergency                         it (leaves the form, restarts it, 911)
+an emergency                                it (leaves the form, restarts it, 911)
 an answer to the question ("I have my       ``ANSWER``: the slot is set, the next question is asked; the
 GED", "evenings only", "not sure")          message that starts the plan answers every question it names
 a question ("how much does the CPC pay?"),  ``INTERRUPTION``: a rule answers it as always, then the form
-even one that names an answer ("can I work  asks its question again; a short reply ("hospital?") is an
-from home?"), or a request ("help")         answer
+even one that names an answer ("can I work  asks its question again (after "bye" the rule leaves the
+from home?"), or a request ("help", "bye")  form); a short reply ("hospital?") is an answer
 anything else ("blorp", "ok", a statement   ``RETRY`` the first time (the question again, with its buttons),
 read as a question: "my kids are in         ``SKIP`` the second ("not sure")
 school all day" as ``ask_duration``)
@@ -41,11 +41,14 @@ RETRY = "retry"
 SKIP = "skip"
 
 #: Intents acted on whatever the message also says ("no, stop").
-ALWAYS_INTERRUPT = frozenset({"stop", "start_over", "make_plan", "goodbye", "medical_emergency"})
+ALWAYS_INTERRUPT = frozenset({"stop", "start_over", "make_plan", "medical_emergency"})
 #: Requests with a reply of their own, acted on when the message answers nothing: the rule
-#: replies, then the form asks again.
-REQUESTS = frozenset({"help", "bot_challenge", "complain", "out_of_scope_medical", "out_of_scope_code_lookup",
-                      "other_language", *feedback.INTENTS})  # a click on an old "Was this helpful?" row
+#: replies, then the form asks again ("bye": the rule leaves the form). A goodbye is one of
+#: them, not an interruption whatever else is said: "evenings only" in reply to the time
+#: question read as ``goodbye`` (0.32) after a retraining and ended the plan.
+REQUESTS = frozenset({"help", "bot_challenge", "complain", "goodbye", "out_of_scope_medical",
+                      "out_of_scope_code_lookup", "other_language",
+                      *feedback.INTENTS})  # a click on an old "Was this helpful?" row
 #: Questions (``ask_*`` too): answered the same way, but only when the message is shaped as a
 #: question. "my kids are in school all day" read as ``ask_duration`` is an answer the form
 #: cannot use, not a question to answer. ``inform``, ``affirm``, ``deny``, ``greet``, ``thanks``, declines

@@ -140,6 +140,17 @@ def test_what_a_message_means_to_the_form(text: str, intent: str, retried: str |
     assert (reading.kind, reading.answers) == (kind, answers)
 
 
+
+@pytest.mark.parametrize("text, kind, answers", [
+    ("evenings only", plan_turns.ANSWER, {"plan_time": "part_time"}),  # read as goodbye 0.32 once
+    ("bye", plan_turns.INTERRUPTION, {}),
+])
+def test_a_goodbye_reading_leaves_the_plan_only_when_nothing_is_answered(text: str, kind: str,
+                                                                         answers: Dict[str, str]) -> None:
+    reading = plan_turns.read_plan_turn(turn(text, "goodbye"), DATA, "plan_time", {})
+    assert (reading.kind, reading.answers) == (kind, answers)
+
+
 # --- the plan -------------------------------------------------------------------------------
 
 GOALS = ("coding", "billing", "not_sure")
