@@ -234,6 +234,12 @@ class Fact(Record):
                 raise ValueError(f"unknown entity type {key!r}; use one of {ENTITY_TYPES}")
         return about
 
+    @validator("general")
+    def _general_needs_about(cls, general: bool, values: dict) -> bool:
+        if general and not values.get("about"):
+            raise ValueError("only a fact with `about` can be marked general; one without is general already")
+        return general
+
 
 class SourcesFile(Record):
     sources: List[Source]

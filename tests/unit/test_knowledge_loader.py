@@ -71,6 +71,14 @@ def test_unknown_key_is_an_error(kb_dir: Path) -> None:
     assert "extra fields not permitted" in problem.message
 
 
+def test_general_is_only_for_a_fact_about_an_entity(kb_dir: Path) -> None:
+    edit(kb_dir / "facts" / "pay.yml", "    measure: growth\n    sources: [body]",
+         "    measure: growth\n    general: true\n    sources: [body]")
+    [problem] = problems(kb_dir)
+    assert problem.path == "facts[2].general"
+    assert "only a fact with `about`" in problem.message
+
+
 def test_unknown_source(kb_dir: Path) -> None:
     edit(kb_dir / "facts" / "pay.yml", "    sources: [body]", "    sources: [body, nowhere]")
     [problem] = problems(kb_dir)
