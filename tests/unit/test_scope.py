@@ -224,3 +224,47 @@ def test_this_fields_questions_naming_them_are_not(text: str) -> None:
 ])
 def test_him_and_hit_name_the_field_only_in_capitals(text: str, other_career: bool) -> None:
     assert (override(text) == OTHER) is other_career
+
+
+@pytest.mark.parametrize("text", [
+    # software and IT share "coding", "certification" and "replace" with this field
+    "will ai take the jobs of junior developers",
+    "is the network+ exam harder than security+",
+    "should i get my a+ certification first",
+    "do i like writing lines of code enough to make coding my career",
+    # other fields' continuing education and credentials
+    "how many cpe hours does a cpa need each year",
+    "what score do you need to pass the cphq",
+])
+def test_software_it_and_other_credentials_are_another_career(text: str) -> None:
+    assert override(text) == OTHER
+
+
+@pytest.mark.parametrize("text", [
+    "i got an A+ in anatomy, would i make a good coder?",
+    "I'm a web developer, could I retrain as a medical coder?",
+    "will ai replace medical coders like it replaces developers?",
+])
+def test_grades_and_developers_moving_into_the_field_are_not(text: str) -> None:
+    assert override(text) is None
+
+
+@pytest.mark.parametrize("text", [
+    "why was i charged two copays for one visit",
+    "my deductible reset in january, do i owe the whole lab bill",
+    "the EOB says one amount and my hospital bill another",
+    "what is balance billing",
+    "is COBRA cheaper than a marketplace plan",
+])
+def test_a_patients_own_bill_is_declined(text: str) -> None:
+    assert override(text) == OTHER
+
+
+@pytest.mark.parametrize("text", [
+    "as a biller, how do i explain a deductible to a patient",
+    "do coders need to understand copays and coinsurance",
+    "will a coding job pay my bills",
+    "can a medical biller pay the bills on one income",
+])
+def test_the_work_with_patients_bills_is_not(text: str) -> None:
+    assert override(text) is None
