@@ -144,8 +144,10 @@ def turns_by_sender(db: Path, senders: List[str] | None = None) -> Dict[str, Lis
                 # runs of the NLU graph on this message (bot.nlu.rereading): a story's question is read in
                 # the message's own run, a follow-up after its subject in a second one
                 "nlu_runs": 1 + ("context_reading" in parse),
-                # texts the classifier read: the message, a story's question, a follow-up after its subject
-                "texts_read": 1 + sum(key in parse for key in ("question_reading", "context_reading")),
+                # texts the classifier read: the message, a story's question, a two-part question's parts,
+                # a follow-up after its subject
+                "texts_read": 1 + sum(key in parse for key in ("question_reading", "context_reading"))
+                + len(parse.get("parts_reading") or []),
                 "actions": [],
             })
         elif type_name == "action" and sender in turns and action_name not in (None, "action_listen"):

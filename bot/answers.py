@@ -183,6 +183,10 @@ def render_facts(kb: KnowledgeBase, facts: Sequence[Fact]) -> Tuple[List[str], L
     return sentences, refs
 
 
+
+#: :func:`render_facts`, for :func:`answer_topic`, whose local version leaves out facts already given.
+_render_facts = render_facts
+
 def _with_measure_siblings(kb: KnowledgeBase, chosen: List[Fact], pool: Sequence[Fact]) -> List[Fact]:
     """Add the other sources' versions of any measure already chosen."""
     out = list(chosen)
@@ -384,14 +388,20 @@ def _nothing_on(topic: Topic, names: str) -> str:
 
 
 def answer_topic(kb: KnowledgeBase, topic_id: str, subject: Subject,
-                 scores: Mapping[str, float] | None = None, compared_with: str | None = None) -> Reply:
+                 scores: Mapping[str, float] | None = None, compared_with: str | None = None,
+                 given: str = "") -> Reply:
     """Answer a question about ``topic_id``, narrowed by ``subject`` where it can be.
 
     ``scores`` ({fact id: similarity to the question}, from the NLU's
     ``FactRanker``) decides which of the topic's facts to show first.
     ``compared_with``: another occupation the question weighs the field against;
     the answer says it gives only the field's side.
+    ``given``: what the same reply says already (a two-part question's first answer); its facts are left out.
     """
+
+    def render_facts(kb: KnowledgeBase, facts: Sequence[Fact]) -> Tuple[List[str], List[Ref]]:
+        return _render_facts(kb, [f for f in facts if not (given and _given(f, given))])
+
     topic = kb.topics[topic_id]
     entities = relevant_subject(kb, topic_id, subject)
     blocks: List[Tuple[Entity | None, List[str]]] = []
@@ -487,6 +497,23 @@ def answer_topic(kb: KnowledgeBase, topic_id: str, subject: Subject,
         topic=topic_id,
         subject={k: list(v) for k, v in {**subject, **introduced}.items() if v},
     )
+
+
+def both_parts(first: Reply, second: Reply) -> Reply:
+    """One reply to a two-part question: each answer with its own sources; the first's topic stays in context.
+
+    ``second`` was answered with ``given=first.text``; one left with no fact of its own (no source line) is dropped.
+    """
+    if not source_line_in(second.text):
+        return first
+    given = set(first.text.splitlines())  # a topic's note ("Fees change ...") once
+    text = "\n".join([first.text] + [line for line in second.text.splitlines() if line not in given])
+    return Reply(text=text, buttons=first.buttons, topic=first.topic, subject=first.subject)
+
+
+def source_line_in(text: str) -> bool:
+    """Whether a reply cites a source (it gave at least one fact or card)."""
+    return any(line.startswith((f"{SOURCE_LABEL}:", f"{SOURCES_LABEL}:")) for line in text.splitlines())
 
 
 #: An entity type the sources never speak for one of (a named school or employer), and the topic whose

@@ -23,6 +23,9 @@ small talk, a complaint             ``data/rules.yml`` -> ``utter_*``           
 ``ask_*``, ``inform``               :func:`decide` -> ``decide_question``       facts of the intent's topic about
                                                                                 what is named, or else what the
                                                                                 conversation is about
+two questions at once ("how long    :mod:`bot.nlu.rereading` reads each part;   the intent's answer, then the other
+is the CPB exam and what does it    ``decide_question`` -> ``other_part``: a     part's (each with its sources); the
+cost?")                             part read surely (>= 0.8) on another topic   first topic stays the context
 ``more`` ("tell me more")           :func:`decide` -> ``decide_more``           the topic's next facts about the
                                                                                 subject that were not given yet
 ``compare``                         :func:`decide` -> ``decide_comparison``     side by side, or what is named

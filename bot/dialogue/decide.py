@@ -13,7 +13,7 @@ from typing import Dict
 from bot import answers, knowledge
 from bot.answers import Reply
 from bot.dialogue.turn import Subject, Turn
-from bot.nlu import scope
+from bot.nlu import question, scope
 from bot.nlu.context import REFERS_BACK
 
 # --- decisions ------------------------------------------------------------------------------
@@ -222,8 +222,25 @@ def decide_question(kb: knowledge.KnowledgeBase, turn: Turn) -> Decision:
     """An ``ask_*`` or ``inform`` turn: the topic follows what the message names ("what about AHIMA?")."""
     if turn.compared_with and turn.intent in WHAT_IT_IS:
         return answer(kb, turn, field_side_intent(kb, turn))
-    return answer(kb, turn, subject=carried_over(turn.intent, turn.said, turn.context),
-                  in_context=turn.read_in_context)
+    subject = carried_over(turn.intent, turn.said, turn.context)
+    decision = answer(kb, turn, subject=subject, in_context=turn.read_in_context)
+    other = other_part(kb, turn, decision.reply, subject or turn.said or turn.context)
+    return decision if other is None else Decision(ANSWER, answers.both_parts(decision.reply, other))
+
+
+def other_part(kb: knowledge.KnowledgeBase, turn: Turn, first: Reply | None, subject: Subject) -> Reply | None:
+    """The answer to the other half of a two-part question ("How long is the CPB exam and what does it cost?").
+
+    The message's intent answers one part; a part read surely (``question.SURE``, the bar
+    a story's question meets) as a question on another topic gets its own answer, about
+    the same subject. One extra answer at most.
+    """
+    if first is None:
+        return None
+    for intent, scores in turn.part_questions(question.SURE):
+        if intent[4:] in kb.topics and intent[4:] != first.topic:
+            return answers.answer_topic(kb, intent[4:], subject, scores, given=first.text)
+    return None
 
 
 #: Readings that ask only what something is. Weighed against another occupation ("Medical Transcription

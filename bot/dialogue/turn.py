@@ -50,6 +50,8 @@ class Turn:
     compared_with: str | None = None
     #: the person's answers to the plan's questions (the ``plan_*`` slots), {} before any
     plan: Dict[str, str] = field(default_factory=dict)
+    #: the readings of a two-part question's parts (:func:`bot.nlu.question.parts`), [] if none
+    parts: List[Dict[str, Any]] = field(default_factory=list)
 
     @cached_property
     def history(self) -> Subject:
@@ -99,6 +101,18 @@ class Turn:
             return name
         return None
 
+    def part_questions(self, min_confidence: float) -> List[tuple[str, Dict[str, float]]]:
+        """The ``ask_*`` intents and fact scores of a two-part question's parts read at least this surely."""
+        asked = []
+        for part in self.parts:
+            intent = part.get("intent") if isinstance(part, dict) else None
+            if not isinstance(intent, dict):
+                continue
+            name, confidence = str(intent.get("name") or ""), intent.get("confidence")
+            if name.startswith("ask_") and isinstance(confidence, (int, float)) and confidence >= min_confidence:
+                asked.append((name, _scores(part.get(FACT_SCORES))))
+        return asked
+
     @property
     def best_question(self) -> str | None:
         """The classifier's best ``ask_*`` intent for the message."""
@@ -125,6 +139,8 @@ class Turn:
             reading=reading if isinstance(reading, dict) else {},
             compared_with=str(compared) if compared else None,
             plan={q: str(v) for q in QUESTIONS if (v := tracker.get_slot(q))},
+            parts=[p for p in latest.get(question.PARTS_KEY) or [] if isinstance(p, dict)]
+            if isinstance(latest.get(question.PARTS_KEY), list) else [],
         )
 
 

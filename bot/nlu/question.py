@@ -15,7 +15,7 @@ the background says what "that exam" is.
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, Mapping
+from typing import Any, Dict, List, Mapping
 
 from bot.nlu import scope
 
@@ -37,6 +37,47 @@ def final_question(text: str) -> str | None:
         return None
     questions = [s for s in sentences if s.endswith("?") and s.strip("?").strip()]
     return questions[-1] if questions else None
+
+
+#: Where the readings of a two-part question's parts go in the parse data.
+PARTS_KEY = "parts_reading"
+#: The words a question starts with.
+_OPENER = r"(?:what(?:'s|s)?|how|where|when|which|who|why|is|are|do|does|did|can|could|will|would|should)"
+#: "..., and what does it cost?": a second question joined to the first.
+_JOINT = re.compile(rf",?\s+(?:and|&)\s+(?={_OPENER}\b)", re.IGNORECASE)
+_ASKS = re.compile(rf"^\W*(?:(?:so|and|but|ok|okay|well|also),?\s+)?{_OPENER}\b", re.IGNORECASE)
+#: "Where are the jobs? And what kind of salary can you expect?": a second question in a sentence of its own.
+_AND_THEN = re.compile(rf"^(?:and|also|plus),?\s+(?={_OPENER}\b)", re.IGNORECASE)
+
+
+def parts(text: str) -> List[str]:
+    """The two questions of a message that asks two at once; [] otherwise.
+
+    "How long is the CPB exam and what does it cost?" -> ["How long is the CPB exam?",
+    "what does it cost?"]; "Where are the jobs? And what kind of salary can you expect?"
+    likewise. Only a question joined by "and" to another question counts ("what is
+    medical billing and coding?" is one question), and only the first joint is cut.
+    """
+    sentences = [s.strip(_QUOTES) for s in _SENTENCE_END.split((text or "").strip())]
+    sentences = [s for s in sentences if s]
+    if not sentences or (text or "").startswith("/"):
+        return []
+    asked_at = [i for i, s in enumerate(sentences) if s.endswith("?")]
+    last = asked_at[-1] if asked_at else (0 if len(sentences) == 1 else None)
+    if last is None:
+        return []
+    asked = sentences[last]
+    second = _AND_THEN.sub("", asked, count=1)
+    if second != asked and last > 0 and sentences[last - 1].endswith("?") and _ASKS.match(sentences[last - 1]):
+        return [sentences[last - 1], second]
+    asked = asked.rsplit(":", 1)[-1].strip()  # "You're asking two questions: How much time ..., and ...?"
+    joint = _JOINT.search(asked)
+    if joint is None or not _ASKS.match(asked):
+        return []
+    first, second = asked[:joint.start()].strip(" ,"), asked[joint.end():].strip()
+    if len(first.split()) < 2 or len(second.strip("?").split()) < 2:
+        return []
+    return [first if first.endswith("?") else f"{first}?", second]
 
 
 def fact_scores(whole: Mapping[str, float], asked: Mapping[str, float]) -> Dict[str, float]:

@@ -7,13 +7,16 @@ message                        second reading                                it 
 =============================  ===========================================  ==========================================
 a story, then a question       its last question (:mod:`bot.nlu.question`),  :func:`bot.nlu.question.decided_intent`
                                in the message's own NLU run
+two questions at once          each part (:func:`bot.nlu.question.parts`),    never: the action server answers the
+("how long is it and what      in the message's own NLU run                  other part too (:mod:`bot.dialogue`)
+does it cost?")
 a short follow-up pointing     the same words after the subject in context   :func:`bot.nlu.context.promoted_intent`
 back ("how do I get it?")      ("CRC: how do I get it", :mod:`bot.nlu.context`),
                                in a second NLU run
 =============================  ===========================================  ==========================================
 
-A story's question is known from the text alone (:func:`read_alongside`), so it
-is read in the same run of the NLU graph as the message, as a second message of
+A story's question and a two-part question's parts are known from the text alone
+(:func:`read_alongside`), so they are read in the same run of the NLU graph as the message, as a second message of
 the batch that Rasa's components process together; only the follow-up, which
 needs the first reading to know it points back, takes a second run.
 
@@ -36,9 +39,17 @@ Parse = Callable[[str, bool], Awaitable[Dict[str, Any]]]
 
 
 def read_alongside(text: str) -> List[str]:
-    """The texts read in the same NLU run as the message: the last question of a story, if any."""
+    """The texts read in the same NLU run as the message: a story's last question, then a two-part question's parts."""
     asked = question.final_question(text or "")
-    return [asked] if asked is not None else []
+    return ([asked] if asked is not None else []) + question.parts(text or "")
+
+
+def read_parts(parse_data: Dict[str, Any], readings: Sequence[Mapping[str, Any]]) -> None:
+    """The readings of a two-part question's parts, kept for the action server."""
+    if len(readings) == 2:
+        parse_data[question.PARTS_KEY] = [
+            {"text": str(r.get("text") or ""), "intent": r.get("intent") or {}, FACT_SCORES: r.get(FACT_SCORES) or {}}
+            for r in readings]
 
 
 def read_final_question(parse_data: Dict[str, Any], reading: Mapping[str, Any]) -> None:
@@ -88,6 +99,8 @@ async def reread(parse: Parse, parse_data: Dict[str, Any], slots: Mapping[str, A
 
     ``alongside``: the readings of :func:`read_alongside`'s texts, from the message's own NLU run.
     """
-    for reading in alongside[:1]:
+    story = len(alongside) % 2  # parts come in twos: a story's question is the odd one, read first
+    for reading in alongside[:story]:
         read_final_question(parse_data, reading)
+    read_parts(parse_data, alongside[story:])
     await read_in_context(parse, parse_data, slots, label_cache)

@@ -121,6 +121,17 @@ def test_another_career_that_shares_words_is_declined(chat: Chat) -> None:
     assert "$" in chat.text("I'm a CNA, how much could I make as a medical coder?")
 
 
+def test_a_patients_own_copay_and_an_it_certification_are_declined(chat: Chat) -> None:
+    assert "only cover careers" in chat.text("why did the clinic charge me two copays for one appointment?")
+    assert "only cover careers" in chat.text("is the CompTIA A+ certification hard to pass")
+
+
+def test_a_question_of_two_parts_gets_both_answers(chat: Chat) -> None:
+    reply = chat.text("I'm switching careers. How long does it take to get certified and what does it cost?")
+    assert "months" in reply and "$425" in reply  # the timeline and the fees, each with its sources
+    assert reply.count("Sources:") == 2
+
+
 def test_pay_in_a_state_gives_the_ranking_and_who_has_local_figures(chat: Chat) -> None:
     reply = chat.text("What do medical billers make in Arizona?")
     assert "District of Columbia, California" in reply  # AAPC's highest-paying states

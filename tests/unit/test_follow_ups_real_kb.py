@@ -94,3 +94,42 @@ async def test_a_comparison_naming_things_of_two_kinds_answers_about_them() -> N
     assert not text.startswith("Tell me the two things to compare")
     assert "$56,981" in text  # CPB holders' pay
 
+
+
+def two_parts(intent: str, parts: list, entities: Dict[str, str], text: str) -> Tracker:
+    t = inform(entities, {}, text)
+    t.latest_message["intent"] = {"name": intent, "confidence": 0.9}
+    t.latest_message["parts_reading"] = [
+        {"text": part, "intent": {"name": name, "confidence": confidence}, "fact_scores": {}}
+        for part, name, confidence in parts]
+    return t
+
+
+@pytest.mark.asyncio
+async def test_a_two_part_question_gets_both_answers_about_its_subject() -> None:
+    events, text = await reply(two_parts(
+        "ask_cost", [("How long is the CPB exam?", "ask_exam", 0.88), ("what does it cost?", "ask_cost", 1.0)],
+        {"certification": "cpb"}, "How long is the CPB exam and what does it cost?"))
+    assert "$425" in text and "135 multiple-choice questions" in text  # the fee, then the exam's length
+    assert text.index("$425") < text.index("135 multiple-choice")
+    assert SlotSet("topic", "cost") in events  # the message's own topic stays the context
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("parts", [
+    [("How long is the CPB exam?", "ask_exam", 0.6), ("what does it cost?", "ask_cost", 1.0)],  # unsure
+    [("How much is the CPB exam?", "ask_cost", 0.9), ("what is the fee?", "ask_cost", 1.0)],    # one topic
+])
+async def test_an_unsure_or_same_topic_part_adds_nothing(parts: list) -> None:
+    _, text = await reply(two_parts("ask_cost", parts, {"certification": "cpb"}, "two questions"))
+    assert "$425" in text and "135 multiple-choice questions" not in text
+
+
+@pytest.mark.asyncio
+async def test_the_second_answer_does_not_repeat_a_fact_of_the_first() -> None:
+    _, text = await reply(two_parts(
+        "ask_exam", [("What is the CPC certification?", "ask_certification", 1.0),
+                     ("what are its eligibility requirements?", "ask_education", 0.53)],
+        {"certification": "cpc"}, "What is the CPC certification and what are its eligibility requirements?"))
+    assert "offered by AAPC" in text  # the CPC's card, after the exam's facts
+    assert text.count("The CPC exam is 100 multiple-choice questions") == 1

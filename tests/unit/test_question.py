@@ -97,3 +97,28 @@ def test_a_turn_without_a_question_s_scores_keeps_the_whole_message_s(reading) -
                                  "paused": False, "followup_action": None, "active_loop": {},
                                  "latest_action_name": "action_listen"})
     assert Turn.from_tracker(tracker, knowledge.get()).scores == {"a": 0.5}
+
+
+@pytest.mark.parametrize("text, asked", [
+    ("How long is the CPB exam and what does it cost?", ["How long is the CPB exam?", "what does it cost?"]),
+    ("what is medical billing and coding and is it easy", ["what is medical billing and coding?", "is it easy"]),
+    ("I'm 40 and stuck in retail. How long does it take, and what does it cost?",
+     ["How long does it take?", "what does it cost?"]),
+    ("Two questions: can I work from home and do I need a degree?", ["can I work from home?", "do I need a degree?"]),
+    ("So, where do coders work? And what kind of salary can you expect?",
+     ["So, where do coders work?", "what kind of salary can you expect?"]),
+])
+def test_a_question_of_two_parts_is_cut_at_its_joint(text: str, asked: list) -> None:
+    assert question.parts(text) == asked
+
+
+@pytest.mark.parametrize("text", [
+    "what do coders and billers do?",                        # "and" joins two jobs, not two questions
+    "What are the pros and cons?",
+    "Hi! What does a coder make? And a biller?",             # a follow-up fragment, not a question of its own
+    "I did my research and how do I start?",                 # the first part asks nothing
+    "What is it and why?",                                   # a part of one word
+    '/ask_salary{"certification": "cpc"} and what?',
+])
+def test_one_question_is_not_cut(text: str) -> None:
+    assert question.parts(text) == []

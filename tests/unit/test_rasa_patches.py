@@ -443,3 +443,32 @@ def test_rule_keys_found_through_the_index_are_rasas() -> None:
             states = [_random_state(rng, i == 0, for_rule=False) for i in range(rng.randint(0, 6))]
             rasa = rasa_patches._rasa_get_possible_keys(policy, lookup, states)
             assert rasa_patches._get_possible_keys(policy, lookup, states) == rasa
+
+
+@pytest.mark.asyncio
+async def test_a_two_part_questions_parts_are_read_in_the_messages_own_run() -> None:
+    from rasa.core.channels.channel import UserMessage
+
+    from bot.nlu import question
+
+    stub = _StoryStub()
+    text = "How long is the CPB exam and what does it cost?"
+    result = await rasa_patches._parse_message(stub, UserMessage(text), _Tracker())
+    assert stub.runs == [[text, "How long is the CPB exam?", "what does it cost?"]]  # one graph run
+    assert [p["text"] for p in result[question.PARTS_KEY]] == ["How long is the CPB exam?", "what does it cost?"]
+    assert question.KEY not in result  # one sentence: no story's question
+
+
+@pytest.mark.asyncio
+async def test_a_storys_two_part_question_is_read_whole_and_in_parts() -> None:
+    from rasa.core.channels.channel import UserMessage
+
+    from bot.nlu import question
+
+    stub = _StoryStub()
+    text = "I keep hearing about the CPB. How long is the exam and what does it cost?"
+    result = await rasa_patches._parse_message(stub, UserMessage(text), _Tracker())
+    assert stub.runs == [[text, "How long is the exam and what does it cost?", "How long is the exam?",
+                          "what does it cost?"]]
+    assert result[question.KEY]["text"] == "How long is the exam and what does it cost?"
+    assert [p["text"] for p in result[question.PARTS_KEY]] == ["How long is the exam?", "what does it cost?"]
