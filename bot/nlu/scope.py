@@ -106,7 +106,10 @@ _OTHER_FIELD_CREDENTIALS = re.compile(
 #: This field's work, jobs, bodies and code sets. HIM and HIT (health information management /
 #: technician) count in capitals only: "him" and "hit" are everyday words ("he hit me with a question").
 _WORDS_OF_THE_WORK = (r"billing|billers?|cod(e|es|er|ers|ing)|medical records?|health information|(?-i:HIM|HIT)|"
-                      r"revenue cycle|aapc|ahima|icd|cpt|hcpcs")
+                      r"revenue cycle|aapc|ahima|icd|cpt|hcpcs|"
+                      # AAPC's apprentice mark: "UNLESS A DOCTOR COMPLETE A REMOVAL OF APPRENTICE FORUM" is no doctor's
+                      # question (a bare "apprentice" is any trade's)
+                      r"(cpc|coc)-a|apprentice (status|designation|removal|letter)|remov\w* (of )?(the )?apprentice")
 #: ... and the words a patient uses about their own bill, which belong to the field too.
 _WORDS_OF_THE_FIELD = rf"bills?|billed|claims?|reimburse\w*|{_WORDS_OF_THE_WORK}"
 #: Acronyms this field shares with others (:data:`_OTHER_FIELD_CREDENTIALS`).

@@ -268,3 +268,15 @@ def test_a_patients_own_bill_is_declined(text: str) -> None:
 ])
 def test_the_work_with_patients_bills_is_not(text: str) -> None:
     assert override(text) is None
+
+
+@pytest.mark.parametrize("text, declined", [
+    # AAPC's apprentice mark is this field's, whoever else the message names
+    ("MY CPC-A WAS SUPPOSED TO COME OFF AFTER A YEAR. NOW THEY SAY ONLY A DOCTOR CAN SIGN THE REMOVAL OF APPRENTICE "
+     "FORM. IS THAT TRUE?", False),
+    ("can a nurse manager sign my apprentice removal letter?", False),
+    # any trade's apprentice is not
+    ("I'm an electrician apprentice, what does a plumber earn?", True),
+])
+def test_the_apprentice_mark_names_the_field(text: str, declined: bool) -> None:
+    assert (override(text) == OTHER) is declined
