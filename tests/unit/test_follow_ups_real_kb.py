@@ -133,3 +133,13 @@ async def test_the_second_answer_does_not_repeat_a_fact_of_the_first() -> None:
         {"certification": "cpc"}, "What is the CPC certification and what are its eligibility requirements?"))
     assert "offered by AAPC" in text  # the CPC's card, after the exam's facts
     assert text.count("The CPC exam is 100 multiple-choice questions") == 1
+
+
+@pytest.mark.asyncio
+async def test_whether_a_credentials_exam_needs_membership_is_answered_about_it() -> None:
+    t = inform({"certification": "ccs"}, {}, "do I have to be a member to take the CCS exam?")
+    t.latest_message["intent"] = {"name": "ask_exam", "confidence": 0.95}
+    t.latest_message["fact_scores"] = {"exam-membership": 0.82, "exam-ccs-eligibility": 0.80,
+                                       "difficulty-ccs-rate": 0.6, "difficulty-ccs-format": 0.6}
+    _, text = await reply(t)
+    assert "open to non-members" in text and "The CCS requires a high school diploma" in text
