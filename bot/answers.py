@@ -308,8 +308,9 @@ def closest_specific_fact(facts: Sequence[Fact], scores: Mapping[str, float] | N
     Facts about other entities of a type the question names are not candidates:
     "can a coder ever hit 70k?" may open with experienced pay, not a coding manager's.
     """
-    candidates = [f for f in facts if f.about and _fits(f, subject or {})]
-    return _clear_winner(candidates, [f for f in facts if not f.about], scores, SPECIFIC_MIN_SCORE, SPECIFIC_MARGIN)
+    candidates = [f for f in facts if f.about and not f.general and _fits(f, subject or {})]
+    general = [f for f in facts if not f.about or f.general]
+    return _clear_winner(candidates, general, scores, SPECIFIC_MIN_SCORE, SPECIFIC_MARGIN)
 
 
 def closest_general_fact(general: Sequence[Fact], shown: Sequence[Fact],
@@ -320,8 +321,9 @@ def closest_general_fact(general: Sequence[Fact], shown: Sequence[Fact],
 
 def _fits(fact: Fact, subject: Subject) -> bool:
     """False when the fact is about other entities of a type the question names, or about a place
-    when it names none (:data:`NAMED_ONLY_TYPES`)."""
-    return all(set(ids) & set(subject.get(etype) or ()) or (not subject.get(etype) and etype not in NAMED_ONLY_TYPES)
+    when it names none (:data:`NAMED_ONLY_TYPES`; a ``general`` fact, such as the national pay, fits then)."""
+    return all(set(ids) & set(subject.get(etype) or ())
+               or (not subject.get(etype) and (etype not in NAMED_ONLY_TYPES or fact.general))
                for etype, ids in fact.about.items())
 
 

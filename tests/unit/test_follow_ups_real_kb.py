@@ -143,3 +143,11 @@ async def test_whether_a_credentials_exam_needs_membership_is_answered_about_it(
                                        "difficulty-ccs-rate": 0.6, "difficulty-ccs-format": 0.6}
     _, text = await reply(t)
     assert "open to non-members" in text and "The CCS requires a high school diploma" in text
+
+
+@pytest.mark.asyncio
+async def test_and_nationally_after_a_states_pay_gives_the_national_figures() -> None:
+    events, text = await reply(inform({"place": "us_national"}, {"topic": "salary", "place": ["us_state"]},
+                                      "and nationally?"))
+    assert "$48,780" in text and "Pay depends a lot on the state" not in text
+    assert SlotSet("place", ["us_national"]) in events
