@@ -183,10 +183,6 @@ def render_facts(kb: KnowledgeBase, facts: Sequence[Fact]) -> Tuple[List[str], L
     return sentences, refs
 
 
-
-#: :func:`render_facts`, for :func:`answer_topic`, whose local version leaves out facts already given.
-_render_facts = render_facts
-
 def _with_measure_siblings(kb: KnowledgeBase, chosen: List[Fact], pool: Sequence[Fact]) -> List[Fact]:
     """Add the other sources' versions of any measure already chosen."""
     out = list(chosen)
@@ -401,8 +397,8 @@ def answer_topic(kb: KnowledgeBase, topic_id: str, subject: Subject,
     ``given``: what the same reply says already (a two-part question's first answer); its facts are left out.
     """
 
-    def render_facts(kb: KnowledgeBase, facts: Sequence[Fact]) -> Tuple[List[str], List[Ref]]:
-        return _render_facts(kb, [f for f in facts if not (given and _given(f, given))])
+    def render(facts: Sequence[Fact]) -> Tuple[List[str], List[Ref]]:
+        return render_facts(kb, [f for f in facts if not (given and _given(f, given))])
 
     topic = kb.topics[topic_id]
     entities = relevant_subject(kb, topic_id, subject)
@@ -420,7 +416,7 @@ def answer_topic(kb: KnowledgeBase, topic_id: str, subject: Subject,
         if DEFAULT_TOPIC_FOR_TYPE.get(etype) == topic_id:
             card, card_refs = _entity_card(kb, etype, entity)
             key = [f for f in _key_facts(kb, etype, entity.id, CARD_TOPICS.get(etype, ())) if f.id not in seen]
-            extra, extra_refs = render_facts(kb, key)
+            extra, extra_refs = render(key)
             shown += key  # "what is the CPB?": the card's exam fact is not added again as a related fact
             seen |= {f.id for f in key}
             sentences += card + extra
@@ -429,7 +425,7 @@ def answer_topic(kb: KnowledgeBase, topic_id: str, subject: Subject,
         # a fact about several of the things asked about (the RHIT and the RHIA) is given once
         facts = [f for f in _with_measure_siblings(kb, about, pool) if f.id not in seen]
         shown += facts
-        fact_sentences, fact_refs = render_facts(kb, facts)
+        fact_sentences, fact_refs = render(facts)
         sentences += fact_sentences
         refs += fact_refs
         if sentences:
@@ -448,7 +444,7 @@ def answer_topic(kb: KnowledgeBase, topic_id: str, subject: Subject,
         if extra_fact is not None:
             extra = _with_measure_siblings(kb, [extra_fact], pool)
             shown += extra
-            also, also_refs = render_facts(kb, extra)
+            also, also_refs = render(extra)
             refs += also_refs
     if not blocks:
         if missing:
@@ -461,7 +457,7 @@ def answer_topic(kb: KnowledgeBase, topic_id: str, subject: Subject,
             introduced = introduced_subject(specific, subject)
         general = _with_measure_siblings(kb, general, pool)
         shown += general
-        sentences, general_refs = render_facts(kb, general)
+        sentences, general_refs = render(general)
         refs += general_refs
         blocks.append((None, sentences))
 
@@ -471,7 +467,7 @@ def answer_topic(kb: KnowledgeBase, topic_id: str, subject: Subject,
 
     related = closest_related_fact(kb, topic_id, shown, subject, scores)
     if related is not None:
-        related_sentences, related_refs = render_facts(kb, _with_measure_siblings(kb, [related], kb.facts))
+        related_sentences, related_refs = render(_with_measure_siblings(kb, [related], kb.facts))
         also += related_sentences
         refs += related_refs
 

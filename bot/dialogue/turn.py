@@ -105,7 +105,7 @@ class Turn:
         """The ``ask_*`` intents and fact scores of a two-part question's parts read at least this surely."""
         asked = []
         for part in self.parts:
-            intent = part.get("intent") if isinstance(part, dict) else None
+            intent = part.get("intent")
             if not isinstance(intent, dict):
                 continue
             name, confidence = str(intent.get("name") or ""), intent.get("confidence")
@@ -139,9 +139,12 @@ class Turn:
             reading=reading if isinstance(reading, dict) else {},
             compared_with=str(compared) if compared else None,
             plan={q: str(v) for q in QUESTIONS if (v := tracker.get_slot(q))},
-            parts=[p for p in latest.get(question.PARTS_KEY) or [] if isinstance(p, dict)]
-            if isinstance(latest.get(question.PARTS_KEY), list) else [],
+            parts=_dicts(latest.get(question.PARTS_KEY)),
         )
+
+
+def _dicts(raw: Any) -> List[Dict[str, Any]]:
+    return [item for item in raw if isinstance(item, dict)] if isinstance(raw, list) else []
 
 
 def _said(latest: Mapping[str, Any], kb: knowledge.KnowledgeBase) -> Subject:

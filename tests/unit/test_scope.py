@@ -280,3 +280,13 @@ def test_the_work_with_patients_bills_is_not(text: str) -> None:
 ])
 def test_the_apprentice_mark_names_the_field(text: str, declined: bool) -> None:
     assert (override(text) == OTHER) is declined
+
+
+@pytest.mark.parametrize("text", [
+    "is the certificate program tax deductible",
+    "what would the training cost me out of pocket",
+    "i owe 20k in student loans, is a certificate worth it",
+    "do remote jobs pay a premium",
+])
+def test_training_costs_and_pay_are_no_patients_bill(text: str) -> None:
+    assert override(text) is None
