@@ -29,10 +29,14 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+")
 _QUOTES = "\"'\u201c\u201d\u2018\u2019()[] "
 
 
+def _sentences(text: str) -> List[str]:
+    """The message's sentences, without surrounding quotes; empty ones dropped."""
+    return [s for s in (part.strip(_QUOTES) for part in _SENTENCE_END.split((text or "").strip())) if s]
+
+
 def final_question(text: str) -> str | None:
     """The last sentence ending in "?" of a message of two or more sentences, without its quotes; None otherwise."""
-    sentences = [s.strip(_QUOTES) for s in _SENTENCE_END.split((text or "").strip())]
-    sentences = [s for s in sentences if s]
+    sentences = _sentences(text)
     if len(sentences) < 2 or (text or "").startswith("/"):
         return None
     questions = [s for s in sentences if s.endswith("?") and s.strip("?").strip()]
@@ -58,8 +62,7 @@ def parts(text: str) -> List[str]:
     likewise. Only a question joined by "and" to another question counts ("what is
     medical billing and coding?" is one question), and only the first joint is cut.
     """
-    sentences = [s.strip(_QUOTES) for s in _SENTENCE_END.split((text or "").strip())]
-    sentences = [s for s in sentences if s]
+    sentences = _sentences(text)
     if not sentences or (text or "").startswith("/"):
         return []
     asked_at = [i for i, s in enumerate(sentences) if s.endswith("?")]
