@@ -139,6 +139,8 @@ def test_pay_in_a_state_gives_the_ranking_and_who_has_local_figures(chat: Chat) 
     assert "no pay figures for a single state" in chat.text("and in Georgia?")
     # a question that names no state is back to the general picture
     assert "no pay figures for a single state" not in chat.text("how much do CCS holders make?")
+    # "where" pays most names no state, and is answered with the ranking
+    assert "District of Columbia, California" in chat.text("where do coders get paid the most?")
 
 
 def test_a_bare_question_without_a_pointer_word_follows_the_topic(chat: Chat) -> None:
