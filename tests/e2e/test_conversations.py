@@ -282,3 +282,14 @@ def test_the_downsides_are_not_answered_with_the_draws(chat: Chat) -> None:
 def test_someone_saying_what_they_want_to_do_gets_the_first_steps(chat: Chat) -> None:
     reply = chat.text("i'm a CNA thinking of switching to coding")
     assert "not sure what you mean" not in reply and "only cover careers" not in reply
+
+
+def test_becoming_a_specialist_gets_the_first_steps_not_promotion(chat: Chat) -> None:
+    reply = chat.text("how could I become a medical coding specialist?")
+    assert "high school" in reply and "certificate" in reply
+    assert "supervisor" not in reply  # "specialist" is the entry job, not a step up
+
+
+def test_health_information_technology_is_the_records_occupation(chat: Chat) -> None:
+    reply = chat.text("is billing and coding the same thing as health information technology")
+    assert "health information technician" in reply.lower() and "BLS counts coders and billers" in reply
