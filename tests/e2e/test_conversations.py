@@ -293,3 +293,13 @@ def test_becoming_a_specialist_gets_the_first_steps_not_promotion(chat: Chat) ->
 def test_health_information_technology_is_the_records_occupation(chat: Chat) -> None:
     reply = chat.text("is billing and coding the same thing as health information technology")
     assert "health information technician" in reply.lower() and "BLS counts coders and billers" in reply
+
+
+def test_ce_credits_are_continuing_education(chat: Chat) -> None:
+    reply = chat.text("where can i find free CE credits")
+    assert "continuing education" in reply.lower() and "every 2 years" in reply
+
+
+def test_cpc_or_cpb_sets_coding_beside_billing_work(chat: Chat) -> None:
+    reply = chat.text("CPC or CPB?")
+    assert "Side by side" in reply and "physician office" in reply and "denial resolution" in reply
