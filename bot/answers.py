@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Dict, List, Mapping, Sequence, Tuple
+from typing import AbstractSet, Dict, List, Mapping, Sequence, Tuple
 
 from bot.knowledge import DEFAULT_TOPIC_FOR_TYPE, KnowledgeBase, Subject
 from bot.knowledge.schema import Certification, Entity, Fact, Topic
@@ -238,6 +238,19 @@ def _entity_card(kb: KnowledgeBase, etype: str, entity: Entity) -> Tuple[List[st
             sentences.append(CREDENTIALS.format(org=entity.short_label, names=names))
             refs.extend(r for c in issued for r in _entity_refs(kb, c))
     return sentences, refs
+
+
+def _side_facts(facts: Sequence[Fact], etype: str, others: AbstractSet[str],
+                scores: Mapping[str, float] | None) -> List[Fact]:
+    """One side's ``facts`` in a comparison, best first: those about this side alone before those about
+    the other sides too (a fact about both, "Neither the CPC nor the CCS is always required", would say
+    the same on each side), each group closest to the question first (``scores``) or in the knowledge
+    base's order."""
+    def order(group: List[Fact]) -> List[Fact]:
+        return sorted(group, key=lambda f: -scores.get(f.id, -1.0)) if scores else group
+
+    shared = [f for f in facts if others & set(f.about.get(etype, ()))]
+    return order([f for f in facts if f not in shared]) + order(shared)
 
 
 def _key_facts(kb: KnowledgeBase, etype: str, entity_id: str, topics: Sequence[str],
@@ -614,12 +627,22 @@ def comparison_topic(kb: KnowledgeBase, etype: str, ids: Sequence[str],
 
 
 def answer_comparison(
-    kb: KnowledgeBase, etype: str, ids: Sequence[str], topic_id: str | None = None
+    kb: KnowledgeBase, etype: str, ids: Sequence[str], topic_id: str | None = None,
+    scores: Mapping[str, float] | None = None,
 ) -> Reply:
-    """Side-by-side summary of two or more entities of one type."""
+    """Side-by-side summary of two or more entities of one type.
+
+    ``topic_id``: what the question asks about them ("which has the higher pass rate?" -> exam). Of a
+    topic asked beyond the type's usual ones (:data:`COMPARE_TOPICS`), each side shows its fact closest
+    to the question (``scores``), not its first (the exam's format); the usual ones keep their first
+    fact (a credential's own pay, not that of people holding it and another). Either way a side shows a
+    fact about itself alone before one about the other sides too (:func:`_side_facts`).
+    """
     topics = list(COMPARE_TOPICS.get(etype, ()))
-    if topic_id and topic_id not in topics and etype in kb.topics[topic_id].qualifiers:
-        topics.insert(0, topic_id)
+    asked = topic_id if topic_id and topic_id not in topics and etype in kb.topics[topic_id].qualifiers else None
+    if asked:
+        topics.insert(0, asked)
+    per_topic = COMPARE_FACTS.get(etype, 1)
     lines = [COMPARE_INTRO]
     refs: List[Ref] = []
     for entity_id in ids:
@@ -627,7 +650,10 @@ def answer_comparison(
         if entity is None:
             continue
         sentences, card_refs = _entity_card(kb, etype, entity)
-        key = _key_facts(kb, etype, entity_id, topics, COMPARE_FACTS.get(etype, 1))
+        others = set(ids) - {entity_id}
+        key = [f for t in topics
+               for f in _side_facts(kb.facts_about(t, etype, entity_id), etype, others,
+                                    scores if t == asked else None)[:per_topic]]
         fact_sentences, fact_refs = render_facts(kb, key)
         sentences += fact_sentences
         refs += card_refs + fact_refs

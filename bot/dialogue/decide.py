@@ -325,7 +325,7 @@ def decide_comparison(kb: knowledge.KnowledgeBase, turn: Turn) -> Decision:
         topic = asked or knowledge.DEFAULT_TOPIC_FOR_TYPE[etype]
         return answer(kb, turn, f"ask_{topic}", subject={etype: ids})
     return Decision(COMPARE, answers.answer_comparison(
-        kb, *pair, topic_id=asked or (turn.topic if turn.topic in kb.topics else None)))
+        kb, *pair, topic_id=asked or (turn.topic if turn.topic in kb.topics else None), scores=turn.scores))
 
 
 def remembered(turn: Turn, reply: Reply) -> Dict[str, object]:

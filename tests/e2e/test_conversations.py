@@ -303,3 +303,8 @@ def test_ce_credits_are_continuing_education(chat: Chat) -> None:
 def test_cpc_or_cpb_sets_coding_beside_billing_work(chat: Chat) -> None:
     reply = chat.text("CPC or CPB?")
     assert "Side by side" in reply and "physician office" in reply and "denial resolution" in reply
+
+
+def test_which_exam_is_cheaper_sets_the_fees_side_by_side(chat: Chat) -> None:
+    reply = chat.text("which exam is cheaper, the CPC or the CCA?")
+    assert "Side by side" in reply and "$425" in reply and "$199" in reply
