@@ -249,8 +249,8 @@ def _side_facts(facts: Sequence[Fact], etype: str, others: AbstractSet[str],
     def order(group: List[Fact]) -> List[Fact]:
         return sorted(group, key=lambda f: -scores.get(f.id, -1.0)) if scores else group
 
-    shared = [f for f in facts if others & set(f.about.get(etype, ()))]
-    return order([f for f in facts if f not in shared]) + order(shared)
+    shared = {f.id for f in facts if others & set(f.about.get(etype, ()))}
+    return order([f for f in facts if f.id not in shared]) + order([f for f in facts if f.id in shared])
 
 
 def _key_facts(kb: KnowledgeBase, etype: str, entity_id: str, topics: Sequence[str],

@@ -261,12 +261,18 @@ def test_a_patients_own_bill_is_declined(text: str) -> None:
 
 
 @pytest.mark.parametrize("text", [
+    # the work with patients' bills
     "as a biller, how do i explain a deductible to a patient",
     "do coders need to understand copays and coinsurance",
     "will a coding job pay my bills",
     "can a medical biller pay the bills on one income",
+    # training costs and pay, said in a patient's words
+    "is the certificate program tax deductible",
+    "what would the training cost me out of pocket",
+    "i owe 20k in student loans, is a certificate worth it",
+    "do remote jobs pay a premium",
 ])
-def test_the_work_with_patients_bills_is_not(text: str) -> None:
+def test_the_career_in_a_patients_words_is_not(text: str) -> None:
     assert override(text) is None
 
 
@@ -280,13 +286,3 @@ def test_the_work_with_patients_bills_is_not(text: str) -> None:
 ])
 def test_the_apprentice_mark_names_the_field(text: str, declined: bool) -> None:
     assert (override(text) == OTHER) is declined
-
-
-@pytest.mark.parametrize("text", [
-    "is the certificate program tax deductible",
-    "what would the training cost me out of pocket",
-    "i owe 20k in student loans, is a certificate worth it",
-    "do remote jobs pay a premium",
-])
-def test_training_costs_and_pay_are_no_patients_bill(text: str) -> None:
-    assert override(text) is None
