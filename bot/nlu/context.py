@@ -55,9 +55,10 @@ TOPIC_SLOT = "topic"
 RANKING_LENGTH = 5
 #: A second reading this sure of a question replaces a first reading that could not tell.
 PROMOTE_MIN = 0.8
-#: Small talk the classifier may read a short question as ("why is that" -> affirm 0.53):
-#: replaced like ``help`` when the message is worded as a question and the reading is below PROMOTE_MIN.
-SMALL_TALK = frozenset({"affirm", "deny", "greet", "goodbye", "thanks"})
+#: Small talk the classifier may read a short question as ("why is that" -> affirm 0.53, "how low are we
+#: talking" after the lowest-paying states -> bot_challenge 0.35): replaced like ``help`` when the message is
+#: worded as a question and the reading is below PROMOTE_MIN.
+SMALL_TALK = frozenset({"affirm", "deny", "greet", "goodbye", "thanks", "bot_challenge"})
 #: "that's not what I asked": answered with an apology and a request to rephrase; worded as a
 #: question, replaced by a sure second reading however sure it is itself.
 COMPLAINT = "complain"

@@ -151,6 +151,11 @@ def test_a_bare_question_without_a_pointer_word_follows_the_topic(chat: Chat) ->
     chat.text("can billers work from home?")
     right_away = chat.text("right away?")
     assert "What would you like to know next" not in right_away and "work from home" in right_away
+    chat.text("which states pay coders the most?")
+    chat.text("lowest?")
+    low = chat.text("how low are we talking")  # read as "are you a bot?" without conviction
+    assert "I'm a bot" not in low and "$" in low
+    assert "I'm a bot" in chat.text("are you a bot?")
 
 
 def test_what_is_the_field_opens_with_what_the_work_is(chat: Chat) -> None:

@@ -56,6 +56,7 @@ def read(text: str, intent: str, confidence: float) -> dict:
     read("right away?", "affirm", 0.66),
     read("and for beginners?", "help", 0.5),
     read("so what now?", "complain", 0.41),
+    read("how low are we talking", "bot_challenge", 0.35),  # after the lowest-paying states, not "are you a bot?"
 ])
 def test_a_short_question_the_first_reading_could_not_tell_is_read_again(kb: knowledge.KnowledgeBase,
                                                                            data: dict) -> None:
@@ -67,6 +68,7 @@ def test_a_short_question_the_first_reading_could_not_tell_is_read_again(kb: kno
     read("yes please?", "affirm", 0.95),                 # sure of itself
     read("what can you help me with?", "help", 0.99),    # a sure request for help stays one
     read("thanks!", "thanks", 0.99),
+    read("are you a bot?", "bot_challenge", 0.99),       # sure: "I'm a bot", whatever the topic
 ])
 def test_small_talk_that_is_no_unsure_question_is_read_once(kb: knowledge.KnowledgeBase, data: dict) -> None:
     assert context.contextual_text(data, {"topic": "remote"}, kb) is None
