@@ -284,6 +284,14 @@ def pick_facts(facts: Sequence[Fact], scores: Mapping[str, float] | None, limit:
     return [lead] + rest
 
 
+def _in_unasked_order(topic: Topic, facts: Sequence[Fact], scores: Mapping[str, float] | None) -> List[Fact]:
+    """``facts`` with the topic's ``unasked_order`` first when no question ranks them (``scores`` empty)."""
+    if scores or not topic.unasked_order:
+        return list(facts)
+    rank = {fact_id: i for i, fact_id in enumerate(topic.unasked_order)}
+    return sorted(facts, key=lambda f: rank.get(f.id, len(rank)))
+
+
 def _clear_winner(candidates: Sequence[Fact], rivals: Sequence[Fact], scores: Mapping[str, float] | None,
                   min_score: float, margin: float) -> Fact | None:
     """The best-scoring candidate, if it scores at least ``min_score`` and ``margin`` above every rival."""
@@ -463,7 +471,7 @@ def answer_topic(kb: KnowledgeBase, topic_id: str, subject: Subject,
         if missing:
             names = " or ".join(e.short_label for e in missing)
             lead.append(NO_FACTS.format(on=_nothing_on(topic, names)))
-        general = pick_facts(kb.general_facts(topic_id), scores, MAX_GENERAL_FACTS)
+        general = pick_facts(_in_unasked_order(topic, kb.general_facts(topic_id), scores), scores, MAX_GENERAL_FACTS)
         specific = closest_specific_fact(pool, scores, subject) if not missing else None
         if specific is not None:
             general = [specific] + general[:MAX_GENERAL_FACTS - 1]

@@ -35,7 +35,8 @@ cost?")                             part read surely (>= 0.8) on another topic  
                                                                                 answer, said to be general
 this field weighed against another  ``ScopeRules`` finds the occupation;         this field's side, said to be only
 occupation ("Medical Transcription   :func:`decide` answers ``compare`` and       that: the question asked, or the
-vs Medical Coding")                 what-is-it readings on this side             overview (work, pay, demand)
+vs Medical Coding", "Medical Coder  what-is-it readings on this side             overview (work, pay, demand)
+or Medical Assistant?")
 ``out_of_scope``, ``nlu_fallback``  :func:`decide` -> ``decide_decline``        a short follow-up about the subject
                                                                                 is answered; else the decline or
                                                                                 fallback reply (a rule on the

@@ -316,6 +316,12 @@ def _cross_check(p: Parsed) -> List[Problem]:
                         problems.append(
                             doc.problem(base + ("about", etype, j), f"unknown {etype} {entity_id!r}")
                         )
+    topic_of = {fact.id: fact.topic for _, facts_file in p.facts for fact in facts_file.facts}
+    for i, topic in enumerate(p.topics.topics):
+        for j, fact_id in enumerate(topic.unasked_order):
+            if topic_of.get(fact_id) != topic.id:
+                problems.append(top_doc.problem(("topics", i, "unasked_order", j),
+                                                f"{fact_id!r} is no fact of topic {topic.id!r}"))
     first_seen: Dict[str, Tuple[_Document, PathInside]] = {}
     for fact_id, doc, path in fact_ids:
         if fact_id in first_seen:

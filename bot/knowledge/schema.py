@@ -167,6 +167,10 @@ class Topic(Record):
         True, description="Whether 'nothing specific on ... for Penn Foster' names the topic: false where "
         "the title reads badly there ('what medical billing and coding is'), so the caveat names the thing alone.",
     )
+    unasked_order: List[str] = Field(
+        [], description="Ids of general facts told first, in this order, when no question ranks them (the "
+        "topic's button; this field's side of a comparison with another career).",
+    )
 
     @property
     def in_sentence(self) -> str:

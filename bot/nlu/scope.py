@@ -168,18 +168,66 @@ _OBJECT = r"(?:a |an |the |being (?:a |an )?|becoming (?:a |an )?|going into |do
 _THIS_FIELD = re.compile(r"\b(this|it|that|these jobs|here)\b", _I)
 
 
+#: Where a sentence ends, or a list is introduced ("paralyzed by indecision: Medical Coder or Medical Assistant?").
+_CLAUSE_END = re.compile(r"[.!?\u2026:;\"\u201c\u201d]+")
+#: What separates the items of a list of jobs.
+_ITEM_SEPARATOR = re.compile(r",|/|\bor\b|\bvs\.?(?=\s)|\bversus\b", _I)
+#: Words an item of such a list may start with ("... the difference between Medical Scribes, ...", "and Billing").
+_ITEM_LEAD = re.compile(
+    r"^(?:.*\bbetween|and|or|either|becoming|being|a|an|the)\s+", _I)
+#: This field's jobs, as a whole item of a list ("Medical Biller", "Billing and Coding", "medical coders").
+_FIELD_JOB = re.compile(
+    r"(?:medical )?(?:(?:billing|coding)(?: (?:and|&|n|and/or) (?:billing|coding))?|"
+    r"(?:billers?|coders?)(?: (?:and|&|and/or) (?:billers?|coders?))?)(?: specialists?)?", _I)
+
+
+def _item(text: str) -> str:
+    item = text.strip(" \t\n'*()[]")
+    while True:
+        shorter = _ITEM_LEAD.sub("", item)
+        if shorter == item:
+            return item
+        item = shorter.strip()
+
+
+def _listed_occupations(text: str) -> list[str]:
+    """Other occupations listed beside this field's job as the items of one list, in their order.
+
+    "Medical Coder or Medical Assistant?", "Medical Assistant, Phlebotomy, Billing and
+    Coding... which one?": a choice between jobs, the field's among them. Each item is a
+    job name and nothing more, so "As a nurse, coding seems hard" lists nothing.
+    """
+    for clause in _CLAUSE_END.split(text or ""):
+        items = [_item(part) for part in _ITEM_SEPARATOR.split(clause)]
+        if len(items) < 2 or not any(_FIELD_JOB.fullmatch(item) for item in items):
+            continue
+        others = [item for item in items if re.fullmatch(
+            rf"(?:(?:medical|certified|registered|licensed) )?(?:{_OCCUPATIONS.pattern})", item, _I)]
+        if others:
+            return others
+    return []
+
+
 def compared_occupation(text: str) -> str | None:
-    """The one other occupation a message weighs this field against, if that is what it does.
+    """The other occupation (or occupations) a message weighs this field against, if that is what it does.
 
     "is it faster to get into this than nursing", "work life balance compared to
     nursing?", "is nursing a better career than coding": the field is one side
     (named, pointed at, or implied because the occupation is what it is compared
-    *with*), so the field's side can be answered. Two other occupations ("medical
-    assistant vs cna"), or one asked about for itself ("should i become a
+    *with*), so the field's side can be answered. So where the field's job is one item
+    of a list of jobs ("Medical Coder or Medical Assistant?", "Medical Assistant,
+    Phlebotomy, Billing and Coding..."): the others are named together ("medical
+    assistant or phlebotomy"). Two other occupations weighed against each other
+    ("medical assistant vs cna"), or one asked about for itself ("should i become a
     paralegal instead"), or software ("than coding? like python") are not.
     """
+    if _SOFTWARE.search(text or "") and not _MEDICAL_CODING.search(text):
+        return None
+    listed = _listed_occupations(text)
+    if listed:
+        return " or ".join(dict.fromkeys(item.lower() for item in listed))
     weighs = _COMPARES.search(text or "") or (_BETWEEN.search(text or "") and _DOMAIN.search(text))
-    if not weighs or (_SOFTWARE.search(text) and not _MEDICAL_CODING.search(text)):
+    if not weighs:
         return None
     named = {m.group(0).lower() for m in _OCCUPATIONS.finditer(text)}
     if len(named) != 1:

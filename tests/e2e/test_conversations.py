@@ -219,6 +219,10 @@ def test_the_field_against_another_career_gets_this_fields_side(chat: Chat) -> N
     reply = chat.text("Medical Biller and Coder vs Pharmacy Technician")
     assert reply.startswith("I can only speak for medical billing and coding, not pharmacy technician")
     assert "Side by side" not in reply and "Source" in reply
+    # the field's job listed among other careers is the same choice
+    listed = chat.text("Phlebotomy, Medical Assistant or Medical Coding... they all sound good, which one is for me?")
+    assert listed.startswith("I can only speak for medical billing and coding, not phlebotomy or medical assistant")
+    assert "Demand is strong" in listed
 
 
 def test_a_named_employer_is_not_spoken_for_and_the_follow_up_stays_honest(chat: Chat) -> None:

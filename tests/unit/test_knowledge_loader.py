@@ -123,6 +123,15 @@ def test_unknown_issuer_and_follow_up(kb_dir: Path) -> None:
     assert any(path.endswith("issued_by") and "unknown organization 'ahima'" == msg for path, msg in found)
 
 
+def test_the_unasked_order_names_facts_of_its_own_topic(kb_dir: Path) -> None:
+    order = "    unasked_order: [pay-entry, cert-general, pay-nope]\n"
+    edit(kb_dir / "topics.yml", "    follow_ups: [certification]\n  - id: certification",
+         f"    follow_ups: [certification]\n{order}  - id: certification")
+    found = {(p.path, p.message) for p in problems(kb_dir)}
+    assert found == {("topics[0].unasked_order[1]", "'cert-general' is no fact of topic 'salary'"),
+                     ("topics[0].unasked_order[2]", "'pay-nope' is no fact of topic 'salary'")}
+
+
 def test_missing_file(kb_dir: Path) -> None:
     (kb_dir / "topics.yml").unlink()
     [problem] = problems(kb_dir)

@@ -36,6 +36,18 @@ async def test_the_field_named_by_its_jobs_against_another_career_gets_the_field
 
 
 @pytest.mark.asyncio
+async def test_a_choice_between_careers_with_no_question_in_particular_gets_the_fields_overview() -> None:
+    """The classifier's best question is next to nothing (a school, 0.0): which career is the question."""
+    events, text = await reply(ActionCompare(), "compare", "Medical Coder or Pharmacy Technician? No idea which "
+                               "one fits the life I want", "pharmacy technician", {"role": ["coder"]},
+                               [{"name": "compare", "confidence": 0.99},
+                                {"name": "ask_schools", "confidence": 0.004}])
+    assert text.startswith(ONE_SIDE.format(other="pharmacy technician"))
+    assert "Demand is strong" in text and "$50,250" in text and "accredit" not in text
+    assert SlotSet("topic", "overview") in events
+
+
+@pytest.mark.asyncio
 async def test_what_the_jobs_are_weighed_against_another_career_gets_the_fields_overview() -> None:
     events, text = await reply(ActionAnswer(), "ask_role_duties", "Medical Transcription vs Medical Coding",
                                "medical transcription")
@@ -51,3 +63,15 @@ async def test_a_particular_question_weighed_against_another_career_keeps_its_to
                                [{"name": "compare", "confidence": 0.6}, {"name": "ask_salary", "confidence": 0.3}])
     assert text.startswith(ONE_SIDE.format(other="medical assistant"))
     assert "$" in text and SlotSet("topic", "salary") in events
+
+
+def test_the_overview_unasked_leads_with_the_work_and_its_pay(kb) -> None:
+    """Its button, and this field's side against another career: the work, pay and growth, schooling, demand."""
+    from bot import answers
+
+    unasked = answers.answer_topic(kb, "overview", {})
+    assert unasked.text.index("translate") < unasked.text.index("$50,250") < unasked.text.index("Demand is strong")
+    assert "The draws" not in unasked.text
+    # a question ranks the facts itself
+    asked = answers.answer_topic(kb, "overview", {}, {"overview-advantages": 0.9, "overview-what-it-is": 0.5})
+    assert "The draws" in asked.text

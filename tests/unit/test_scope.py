@@ -172,6 +172,27 @@ def test_other_comparisons_stay_declined(text: str) -> None:
     assert override(text) == OTHER
 
 
+@pytest.mark.parametrize("text, occupations", [
+    ("Stuck between two brochures: Medical Biller or Pharmacy Technician?", "pharmacy technician"),
+    ("Phlebotomy, Medical Assistant, Medical Coding... which one fits me?", "phlebotomy or medical assistant"),
+    ("The difference between medical scribes, nurses, and billers & coders", "medical scribes or nurses"),
+    ("nursing or coding, which is the better life?", "nursing"),
+])
+def test_the_field_listed_beside_other_careers_is_weighed_against_them(text: str, occupations: str) -> None:
+    assert compared_occupation(text) == occupations
+    assert override(text) is None
+
+
+@pytest.mark.parametrize("text", [
+    "As a nurse, coding seems like a big change, which certification should I get?",  # no list of jobs
+    "I'm an LPN or was one until last year, can I code?",
+    "medical assistant, phlebotomy or CNA: which is quickest?",                       # the field is not listed
+    "web developer or coder, which pays more",                                        # software's coders
+])
+def test_a_job_named_near_the_field_is_no_list_of_careers(text: str) -> None:
+    assert compared_occupation(text) is None
+
+
 def test_the_field_side_of_a_comparison_is_the_best_answering_intent() -> None:
     ranking = [{"name": "out_of_scope", "confidence": 0.7}, {"name": "ask_duration", "confidence": 0.2}]
     assert field_side("out_of_scope", ranking) == ranking[1]
