@@ -179,6 +179,8 @@ _ITEM_LEAD = re.compile(
 _FIELD_JOB = re.compile(
     r"(?:medical )?(?:(?:billing|coding)(?: (?:and|&|n|and/or) (?:billing|coding))?|"
     r"(?:billers?|coders?)(?: (?:and|&|and/or) (?:billers?|coders?))?)(?: specialists?)?", _I)
+#: Another occupation as a whole item ("Medical Assistant", "Phlebotomy", "certified nurses").
+_OCCUPATION_ITEM = re.compile(rf"(?:(?:medical|certified|registered|licensed) )?(?:{_OCCUPATIONS.pattern})", _I)
 
 
 def _item(text: str) -> str:
@@ -201,8 +203,7 @@ def _listed_occupations(text: str) -> list[str]:
         items = [_item(part) for part in _ITEM_SEPARATOR.split(clause)]
         if len(items) < 2 or not any(_FIELD_JOB.fullmatch(item) for item in items):
             continue
-        others = [item for item in items if re.fullmatch(
-            rf"(?:(?:medical|certified|registered|licensed) )?(?:{_OCCUPATIONS.pattern})", item, _I)]
+        others = [item for item in items if _OCCUPATION_ITEM.fullmatch(item)]
         if others:
             return others
     return []
