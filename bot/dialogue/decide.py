@@ -221,7 +221,7 @@ def answer(kb: knowledge.KnowledgeBase, turn: Turn, intent: str | None = None,
 def field_side(kb: knowledge.KnowledgeBase, turn: Turn) -> Decision:
     """This field's side of a comparison with another occupation (:func:`field_side_intent`).
 
-    The overview is told in the knowledge base's order, as for its button: the work, its
+    The overview is told in its topic's ``unasked_order``, as for its button: the work, its
     pay and growth, the schooling, demand. The words of a choice between careers ("Which
     Career Suits You Best?") would rank the field's list of draws first and leave out its pay.
     """
