@@ -280,7 +280,7 @@ def field_side_intent(kb: knowledge.KnowledgeBase, turn: Turn) -> str | None:
     """
     best = turn.best_question
     if (best and best not in WHAT_IT_IS and turn.intent == "compare"
-            and turn.ranking_confidence.get(best, 0.0) >= FIELD_SIDE_QUESTION_MIN):
+            and turn.ranking.get(best, 0.0) >= FIELD_SIDE_QUESTION_MIN):
         return best
     return OVERVIEW if OVERVIEW[4:] in kb.topics else best
 

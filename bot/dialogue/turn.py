@@ -33,10 +33,8 @@ class Turn:
     text: str = ""
     intent: str | None = None
     confidence: float = 0.0
-    #: intent names of the classifier's ranking, best first
-    ranking: List[str] = field(default_factory=list)
-    #: {intent name: confidence} of that ranking
-    ranking_confidence: Dict[str, float] = field(default_factory=dict)
+    #: the classifier's ranking, {intent name: confidence}, best first
+    ranking: Dict[str, float] = field(default_factory=dict)
     #: entities the message names, by type, known ids only, in order
     said: Subject = field(default_factory=dict)
     #: what the conversation was about before this message (the slots)
@@ -132,9 +130,8 @@ class Turn:
             text=str(latest.get("text") or ""),
             intent=intent.get("name"),
             confidence=float(intent.get("confidence") or 0.0),
-            ranking=[str(r.get("name", "")) for r in latest.get("intent_ranking") or [] if isinstance(r, dict)],
-            ranking_confidence={str(r.get("name", "")): float(r.get("confidence") or 0.0)
-                                for r in latest.get("intent_ranking") or [] if isinstance(r, dict)},
+            ranking={str(r.get("name", "")): float(r.get("confidence") or 0.0)
+                     for r in latest.get("intent_ranking") or [] if isinstance(r, dict)},
             said=_said(latest, kb),
             context=_context(tracker),
             events=list(tracker.events or []),

@@ -73,7 +73,7 @@ async def test_a_question_naming_no_employer_has_no_employer_caveat() -> None:
 
 def test_two_employers_weighed_get_the_general_answer_not_two_bare_names() -> None:
     kb = knowledge.get()
-    turn = Turn(text="Optum vs Kaiser, which one is better?", intent="compare", ranking=["compare"],
+    turn = Turn(text="Optum vs Kaiser, which one is better?", intent="compare", ranking={"compare": 1.0},
                 said={"employer": ["optum", "kaiser"]})
     reply = decide(turn, kb).reply
     assert reply.text.startswith("My sources have nothing specific on where billers and coders work "
