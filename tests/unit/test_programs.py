@@ -32,6 +32,21 @@ async def test_project_xtern_gets_its_length_and_is_remembered() -> None:
 
 
 @pytest.mark.asyncio
+async def test_how_long_after_project_xtern_is_the_externship_s_length() -> None:
+    _, text = await answer(tracker("ask_duration", {}, {"topic": "experience", "program": ["xtern"]},
+                                   "how long does it take?"))
+    assert text.startswith("A Project Xtern externship typically lasts about three months")
+    assert "AAPC blog, Project Xtern (2008)" in text
+
+
+@pytest.mark.asyncio
+async def test_how_long_after_practicode_says_the_sources_have_nothing_on_its_length() -> None:
+    _, text = await answer(tracker("ask_duration", {}, {"topic": "apprentice", "program": ["practicode"]},
+                                   "how long does that take"))
+    assert text.startswith("My sources have nothing specific on how long it takes for Practicode")
+
+
+@pytest.mark.asyncio
 async def test_what_practicode_costs_is_an_unknown_said_as_such() -> None:
     _, text = await answer(tracker("ask_cost", {}, {"topic": "apprentice", "program": ["practicode"]},
                                    "how much does it cost?"))
