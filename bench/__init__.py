@@ -2,7 +2,7 @@
 
 Sections (``--only``): ``nlu`` (5-fold cross-validation), ``answers`` (held-out
 dev questions over REST), ``oos`` (out-of-scope declines), ``real`` and ``real_test`` (questions
-real people asked, over REST), ``speed`` (latency,
+real people asked, over REST), ``sources`` (questions written from the seeds and supplement 2), ``speed`` (latency,
 throughput, start-up, memory), ``baseline`` (TF-IDF search over the seed
 articles) and ``training`` (full ``rasa train`` wall clock). Results go to
 ``bench/results.json`` and ``bench/REPORT.md``; scratch files to ``bench/out/``.
@@ -26,4 +26,7 @@ OUT_OF_SCOPE = BENCH / "out_of_scope.yml"
 #: Questions real people posted on public pages: the development set, and one held out until a change is done.
 REAL_DEV = BENCH / "real_questions.yml"
 REAL_TEST = BENCH / "real_test.yml"
+#: Questions written from the seed articles and from knowledge-supplement-2.yml (not by real people).
+FROM_SEEDS = BENCH / "from_seeds.yml"
+FROM_SUPPLEMENT2 = BENCH / "from_supplement2.yml"
 MODEL = ROOT / "models" / "current.tar.gz"

@@ -14,9 +14,9 @@ from typing import Any, Callable, Dict, List
 
 from bench import MODEL, OUT, REAL_DEV, REAL_TEST, REPORT, RESULTS, ROOT
 
-SECTIONS = ("baseline", "nlu", "training", "conversations", "answers", "real", "real_test", "oos", "plan", "speed",
-            "long", "scale")
-BOT_SECTIONS = ("answers", "real", "real_test", "oos", "plan", "speed", "long")
+SECTIONS = ("baseline", "nlu", "training", "conversations", "answers", "real", "real_test", "sources", "oos", "plan",
+            "speed", "long", "scale")
+BOT_SECTIONS = ("answers", "real", "real_test", "sources", "oos", "plan", "speed", "long")
 
 
 def model_facts(model: Path) -> Dict[str, Any]:
@@ -140,7 +140,7 @@ def main(argv: List[str] | None = None) -> int:
 
     bot_sections = [s for s in args.sections if s in BOT_SECTIONS]
     if bot_sections:
-        from bench import answers, long, oos, plan, real, speed
+        from bench import answers, long, oos, plan, real, sources, speed
         from bench.botrun import running_bot
         from bench.dataset import load_real
         from bench.declines import DeclineDetector
@@ -159,6 +159,8 @@ def main(argv: List[str] | None = None) -> int:
                     record("real", lambda: real.run(bot, load_real(REAL_DEV), detector, "real"))
                 if "real_test" in bot_sections:
                     record("real_test", lambda: real.run(bot, load_real(REAL_TEST), detector, "real_test"))
+                if "sources" in bot_sections:
+                    record("sources", lambda: sources.run(bot, detector))
                 if "oos" in bot_sections:
                     record("oos", lambda: oos.run(bot, items, detector))
                 if "plan" in bot_sections:

@@ -410,6 +410,24 @@ def _render_real(s: Mapping[str, Any], lines: List[str]) -> None:
         lines += [f"Failures with replies: `bench/out/{name}_failures.md`.", ""]
 
 
+def _render_sources(s: Mapping[str, Any], lines: List[str]) -> None:
+    sec = s.get("sources")
+    if not isinstance(sec, Mapping) or "overall" not in sec:
+        return
+    lines += ["## Questions written from the sources (`bench/from_seeds.yml`, `bench/from_supplement2.yml`)", "",
+              "Check sets a helper wrote from the seed articles and from knowledge-supplement-2.yml alone, in the "
+              "ways people write; not real people's questions. Reported, no target.", "",
+              "| Set | Questions | Conversation turns | By style |", "|---|---|---|---|"]
+    for name in ("seeds", "supplement2"):
+        part = sec.get(name)
+        if not isinstance(part, Mapping):
+            continue
+        q, t = part["questions"], part["conversation_turns"]
+        styles = ", ".join(f"{k} {v['passed']}/{v['total']}" for k, v in part.get("by_style", {}).items())
+        lines.append(f"| {name} | {q['passed']}/{q['total']} | {t['passed']}/{t['total']} | {styles} |")
+    lines += ["", "Failures with replies: `bench/out/sources_failures.md`.", ""]
+
+
 def _render_plan(s: Mapping[str, Any], lines: List[str]) -> None:
     plan = s.get("plan")
     if not (isinstance(plan, Mapping) and "by_set" in plan):
@@ -493,6 +511,7 @@ SECTION_RENDERERS: Dict[str, Callable[[Mapping[str, Any], List[str]], None]] = {
     "nlu": _render_nlu,
     "answers": _render_answers,
     "real": _render_real,
+    "sources": _render_sources,
     "oos": _render_oos,
     "plan": _render_plan,
     "conversations": _render_conversations,

@@ -114,3 +114,21 @@ def test_messages_parsed_once_count_both_sets_together():
     row = evaluate(results)["one_nlu_run"]
     assert row["holds"] is False  # 730/880 = 83.0%: the dev set alone (97.9%) would hold
     assert row["measured"] == "83.0% (dev 97.9%; real 65.0%)"
+
+
+def test_the_sets_written_from_the_sources_are_reported_by_style_without_a_target() -> None:
+    part = {"questions": {"passed": 95, "total": 99}, "conversation_turns": {"passed": 21, "total": 25},
+            "by_style": {"follow-up": {"passed": 21, "total": 25}, "typo": {"passed": 15, "total": 15}}}
+    results = {"sections": {"sources": {"seeds": part, "supplement2": part, "overall": {"score": 0.9}}}}
+    text = render({**results, "targets": evaluate(results)})
+    assert "| seeds | 95/99 | 21/25 | follow-up 21/25, typo 15/15 |" in text
+    assert not any("source" in key for key in evaluate(results))
+
+
+def test_the_style_of_each_written_question_is_read_from_its_set() -> None:
+    from bench import FROM_SEEDS, FROM_SUPPLEMENT2
+    from bench.sources import styles
+
+    for path in (FROM_SEEDS, FROM_SUPPLEMENT2):
+        found = styles(path)
+        assert len(found) >= 90 and set(found.values()) == {"plain", "typo", "caps", "story", "casual"}

@@ -1,0 +1,62 @@
+"""Section ``sources``: questions written from the sources, asked over REST.
+
+Two check sets stand for the hidden evaluation's questions about the seed facts
+(``from_seeds.yml``) and about the topics of ``knowledge-supplement-2.yml``
+(``from_supplement2.yml``). Helpers wrote them from those files alone, in the
+ways people write (``style``: plain, typos, capitals, a story first, casual),
+with follow-ups that have no pointer word. They are not real people's questions
+(``real`` measures those) and, like every bench set, never training data.
+Scored like the dev set (:mod:`bench.answers`); failures go to
+``bench/out/sources_failures.md``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict, List
+
+import yaml
+
+from bench import FROM_SEEDS, FROM_SUPPLEMENT2, OUT, answers
+from bench.botrun import RunningBot
+from bench.dataset import load_dev
+from bench.declines import DeclineDetector
+from bench.stats import share
+
+SETS = {"seeds": FROM_SEEDS, "supplement2": FROM_SUPPLEMENT2}
+
+
+def styles(path: Path) -> Dict[str, str]:
+    """``{question id: style}``; conversation turns have none."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {str(q["id"]): str(q.get("style") or "") for q in data.get("questions") or []}
+
+
+def run(bot: RunningBot, detector: DeclineDetector) -> Dict[str, Any]:
+    result: Dict[str, Any] = {}
+    everything: List[Dict[str, Any]] = []
+    for name, path in SETS.items():
+        questions, conversations = load_dev(path)
+        records = answers.ask_all(bot.client(), questions, conversations, detector)
+        answers.attach_nlu(records, bot.tracker_db)
+        summary = answers.summarise(records)
+        style_of = styles(path)
+        by_style: Dict[str, Dict[str, Any]] = {}
+        for r in records:
+            entry = by_style.setdefault(style_of.get(r["id"], "follow-up" if r["turn"] else "conversation opening"),
+                                        {"passed": 0, "total": 0})
+            entry["total"] += 1
+            entry["passed"] += r["passed"]
+        for entry in by_style.values():
+            entry["score"] = share(entry["passed"], entry["total"])
+        summary["by_style"] = dict(sorted(by_style.items()))
+        result[name] = summary
+        everything += records
+        q, t = summary["questions"], summary["conversation_turns"]
+        print(f"  {name}: single questions {q['passed']}/{q['total']}, conversation turns {t['passed']}/{t['total']}, "
+              f"overall {summary['overall']['score']:.1%}; by style: "
+              + ", ".join(f"{k} {v['passed']}/{v['total']}" for k, v in summary["by_style"].items()), flush=True)
+    answers.write_failures(everything, OUT / "sources_failures.md")
+    passed, total = sum(r["passed"] for r in everything), len(everything)
+    result["overall"] = {"passed": passed, "total": total, "score": share(passed, total)}
+    return result
