@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
-from typing import Any, Dict, List, Sequence
+from typing import Any, Callable, Dict, List, Sequence
 
 from bench import OUT
 from bench.botrun import RestClient, RunningBot, new_sender, reply_text, turns_by_sender
@@ -81,6 +81,18 @@ def cause(record: Dict[str, Any]) -> str:
     if not record["reply"].strip():
         return "empty reply"
     return "answered, items missing"
+
+
+def tally(records: List[Dict[str, Any]], group: Callable[[Dict[str, Any]], str]) -> Dict[str, Dict[str, Any]]:
+    """``{group: {passed, total, score}}``, groups sorted by name."""
+    groups: Dict[str, Dict[str, Any]] = {}
+    for r in records:
+        entry = groups.setdefault(group(r), {"passed": 0, "total": 0})
+        entry["total"] += 1
+        entry["passed"] += r["passed"]
+    for entry in groups.values():
+        entry["score"] = share(entry["passed"], entry["total"])
+    return dict(sorted(groups.items()))
 
 
 def summarise(records: List[Dict[str, Any]]) -> Dict[str, Any]:

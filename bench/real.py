@@ -17,7 +17,6 @@ from bench import OUT, answers, oos
 from bench.botrun import RunningBot
 from bench.dataset import RealSet
 from bench.declines import DeclineDetector
-from bench.stats import share
 
 
 def run(bot: RunningBot, real: RealSet, detector: DeclineDetector, name: str = "real") -> Dict[str, Any]:
@@ -25,14 +24,7 @@ def run(bot: RunningBot, real: RealSet, detector: DeclineDetector, name: str = "
     answers.attach_nlu(records, bot.tracker_db)
     result = answers.summarise(records)
     kinds = {q.id: q.kind for q in real.questions}
-    by_kind: Dict[str, Dict[str, Any]] = {}
-    for r in records:
-        entry = by_kind.setdefault(kinds.get(r["id"], "turn"), {"passed": 0, "total": 0})
-        entry["total"] += 1
-        entry["passed"] += r["passed"]
-    for entry in by_kind.values():
-        entry["score"] = share(entry["passed"], entry["total"])
-    result["by_kind"] = dict(sorted(by_kind.items()))
+    result["by_kind"] = answers.tally(records, lambda r: kinds.get(r["id"], "turn"))
     result["failures_by_kind"] = dict(Counter(kinds.get(r["id"], "turn") for r in records
                                               if not r["passed"]).most_common())
     answers.write_failures(records, OUT / f"{name}_failures.md")

@@ -13,7 +13,7 @@ Scored like the dev set (:mod:`bench.answers`); failures go to
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Callable, Dict, List
 
 import yaml
 
@@ -32,6 +32,11 @@ def styles(path: Path) -> Dict[str, str]:
     return {str(q["id"]): str(q.get("style") or "") for q in data.get("questions") or []}
 
 
+def style(by_id: Dict[str, str]) -> Callable[[Dict[str, Any]], str]:
+    """A record's style: its question's, or where a conversation's turn stands in it."""
+    return lambda r: by_id.get(r["id"]) or ("follow-up" if r["turn"] else "conversation opening")
+
+
 def run(bot: RunningBot, detector: DeclineDetector) -> Dict[str, Any]:
     result: Dict[str, Any] = {}
     everything: List[Dict[str, Any]] = []
@@ -40,16 +45,7 @@ def run(bot: RunningBot, detector: DeclineDetector) -> Dict[str, Any]:
         records = answers.ask_all(bot.client(), questions, conversations, detector)
         answers.attach_nlu(records, bot.tracker_db)
         summary = answers.summarise(records)
-        style_of = styles(path)
-        by_style: Dict[str, Dict[str, Any]] = {}
-        for r in records:
-            entry = by_style.setdefault(style_of.get(r["id"], "follow-up" if r["turn"] else "conversation opening"),
-                                        {"passed": 0, "total": 0})
-            entry["total"] += 1
-            entry["passed"] += r["passed"]
-        for entry in by_style.values():
-            entry["score"] = share(entry["passed"], entry["total"])
-        summary["by_style"] = dict(sorted(by_style.items()))
+        summary["by_style"] = answers.tally(records, style(styles(path)))
         result[name] = summary
         everything += records
         q, t = summary["questions"], summary["conversation_turns"]

@@ -132,3 +132,15 @@ def test_the_style_of_each_written_question_is_read_from_its_set() -> None:
     for path in (FROM_SEEDS, FROM_SUPPLEMENT2):
         found = styles(path)
         assert len(found) >= 90 and set(found.values()) == {"plain", "typo", "caps", "story", "casual"}
+
+
+def test_replies_are_tallied_by_style_and_turns_by_their_place_in_the_conversation() -> None:
+    from bench.answers import tally
+    from bench.sources import style
+
+    records = [{"id": "s1", "turn": 0, "passed": True}, {"id": "s2", "turn": 0, "passed": False},
+               {"id": "c1.1", "turn": 0, "passed": True}, {"id": "c1.2", "turn": 1, "passed": False}]
+    found = tally(records, style({"s1": "typo", "s2": "typo"}))
+    assert found == {"conversation opening": {"passed": 1, "total": 1, "score": 1.0},
+                     "follow-up": {"passed": 0, "total": 1, "score": 0.0},
+                     "typo": {"passed": 1, "total": 2, "score": 0.5}}
