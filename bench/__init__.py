@@ -29,4 +29,6 @@ REAL_TEST = BENCH / "real_test.yml"
 #: Questions written from the seed articles and from knowledge-supplement-2.yml (not by real people).
 FROM_SEEDS = BENCH / "from_seeds.yml"
 FROM_SUPPLEMENT2 = BENCH / "from_supplement2.yml"
+#: Follow-up conversations written from the sources: the set to choose changes for follow-ups on.
+FOLLOW_UPS_DEV = BENCH / "followups_dev.yml"
 MODEL = ROOT / "models" / "current.tar.gz"

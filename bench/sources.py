@@ -4,7 +4,8 @@ Two check sets stand for the hidden evaluation's questions about the seed facts
 (``from_seeds.yml``) and about the topics of ``knowledge-supplement-2.yml``
 (``from_supplement2.yml``). Helpers wrote them from those files alone, in the
 ways people write (``style``: plain, typos, capitals, a story first, casual),
-with follow-ups that have no pointer word. They are not real people's questions
+with follow-ups that have no pointer word; a third, ``followups_dev.yml``, holds only
+conversations and is the development set for follow-ups. They are not real people's questions
 (``real`` measures those) and, like every bench set, never training data.
 Scored like the dev set (:mod:`bench.answers`); failures go to
 ``bench/out/sources_failures.md``.
@@ -17,13 +18,14 @@ from typing import Any, Callable, Dict, List
 
 import yaml
 
-from bench import FROM_SEEDS, FROM_SUPPLEMENT2, OUT, answers
+from bench import FOLLOW_UPS_DEV, FROM_SEEDS, FROM_SUPPLEMENT2, OUT, answers
 from bench.botrun import RunningBot
 from bench.dataset import load_dev
 from bench.declines import DeclineDetector
 from bench.stats import share
 
-SETS = {"seeds": FROM_SEEDS, "supplement2": FROM_SUPPLEMENT2}
+#: The check sets, then the follow-up conversations changes for follow-ups are chosen on (``followups_dev.yml``).
+SETS = {"seeds": FROM_SEEDS, "supplement2": FROM_SUPPLEMENT2, "followups_dev": FOLLOW_UPS_DEV}
 
 
 def styles(path: Path) -> Dict[str, str]:
