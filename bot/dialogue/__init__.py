@@ -15,6 +15,8 @@ gibberish, no letters               ``VocabularyGate`` (NLU)                    
 a story, then a question            :mod:`bot.nlu.rereading`: the question's    the question's answer
                                     sure reading (>= 0.8) is the intent,
                                     unless the whole was surely declined
+a story naming several credentials, :func:`bot.nlu.question.decided_intent`:    the named credentials side by side
+then "which one?"                   ``compare``
 a short follow-up pointing back     :mod:`bot.nlu.rereading`: read again as     that question's answer about the
 ("how much does it pay?"), or a     "CCS: how much does it pay?"; the second    subject in context
 short question read as unsure       reading's intent where the first could

@@ -43,6 +43,38 @@ def final_question(text: str) -> str | None:
     return questions[-1] if questions else None
 
 
+#: A question asking to choose, with nothing of its own to choose between: "Which one is going to
+#: actually get me a job?", "How do I possibly choose?", "Where do I even start?".
+_CHOICE = re.compile(
+    r"\b(which one|which of (them|these|those)|(how|where) (do|would|should|can|could) (i|you|we|one)"
+    r"( \w+){0,2} (choose|start|begin|pick)|choose between)\b",
+    re.IGNORECASE,
+)
+#: Credentials a story must name for a choice question to weigh them.
+CHOICE_MIN_CREDENTIALS = 2
+#: Declines that stand whatever the story names.
+STANDING_DECLINES = frozenset({scope.EMERGENCY, scope.MEDICAL, scope.CODE_LOOKUP, scope.LANGUAGE})
+
+
+def choice_among_named(parse_data: Mapping[str, Any], asked: str) -> bool:
+    """A story naming several credentials, ending in a question asking which to choose.
+
+    "CBCS, CPC, CCA... they all sound the same. Which one is going to actually get me
+    a job?" compares what the story names, however the question alone reads
+    (ask_role_duties, ask_getting_started). A question naming a credential itself
+    says what it weighs. Chosen on the real-question dev set (bench/README.md,
+    "Several credentials, then which one?").
+    """
+    text = str(parse_data.get("text") or "")
+    start = text.rfind(asked) if asked else -1
+    if start <= 0 or not _CHOICE.search(asked):
+        return False
+    credentials = [e for e in parse_data.get("entities") or [] if e.get("entity") == "certification"]
+    if any(int(e.get("start") or 0) >= start for e in credentials):
+        return False
+    return len({e.get("value") for e in credentials}) >= CHOICE_MIN_CREDENTIALS
+
+
 #: Where the readings of a two-part question's parts go in the parse data.
 PARTS_KEY = "parts_reading"
 #: The words a question starts with.
@@ -113,12 +145,17 @@ def decided_intent(parse_data: Mapping[str, Any], question: Mapping[str, Any]) -
     classifier's: an emergency told in the background) always stands. A decline of
     the question alone does not replace a reading of a story about this field's work
     (:func:`bot.nlu.scope.names_the_work`): the question then points back at the story.
+    A story naming several credentials and asking which to choose is a comparison of
+    them (:func:`choice_among_named`), unless it is an emergency, medical advice, a code
+    look-up or another language.
     """
     first, again = parse_data.get("intent") or {}, question.get("intent") or {}
     name, confidence = str(again.get("name") or ""), float(again.get("confidence") or 0.0)
     first_name = str(first.get("name") or "")
     if not first_name:
         return None
+    if first_name not in STANDING_DECLINES and choice_among_named(parse_data, str(question.get("text") or "")):
+        return {"name": "compare", "confidence": confidence}  # "CBCS, CPC, CCA... Which one gets me a job?"
     if first_name in scope.DECLINES and not (
             name.startswith("ask_") and scope.doubtful(first_name, float(first.get("confidence") or 0.0))):
         return None  # a decline gives way only when doubtful, and only to a question

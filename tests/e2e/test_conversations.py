@@ -317,3 +317,10 @@ def test_cpc_or_cpb_sets_coding_beside_billing_work(chat: Chat) -> None:
 def test_which_exam_is_cheaper_sets_the_fees_side_by_side(chat: Chat) -> None:
     reply = chat.text("which exam is cheaper, the CPC or the CCA?")
     assert "Side by side" in reply and "$425" in reply and "$199" in reply
+
+
+def test_a_story_naming_credentials_then_asking_which_one_sets_them_side_by_side(chat: Chat) -> None:
+    reply = chat.text("My brother wants out of retail and keeps sending me lists: CBCS, CPC, CCA. They all sound "
+                      "alike to him. Which one is going to actually get him hired?")
+    assert "Side by side" in reply
+    assert "National Healthcareer Association" in reply and "physician office" in reply and "starter" in reply

@@ -122,3 +122,37 @@ def test_a_question_of_two_parts_is_cut_at_its_joint(text: str, asked: list) -> 
 ])
 def test_one_question_is_not_cut(text: str) -> None:
     assert question.parts(text) == []
+
+
+def story(text: str, credentials: list, reading: dict) -> dict:
+    """Parse data of ``text`` naming each credential at its first mention, read as ``reading``."""
+    entities = [{"entity": "certification", "value": c.lower(), "start": text.index(c), "end": text.index(c) + len(c)}
+                for c in credentials]
+    return {"text": text, "entities": entities, **reading}
+
+
+CHOICE = ("He was lost in the alphabet soup. \u201cCBCS, CPC, CCA\u2026 they all sound the same. "
+          "Which one is going to actually get me a job?\u201d")
+
+
+@pytest.mark.parametrize("text, credentials", [
+    (CHOICE, ["CBCS", "CPC", "CCA"]),
+    ("She was staring at a sea of acronyms: AHIMA, AAPC, CCA, CPC. How do I possibly choose?", ["CCA", "CPC"]),
+    ("I'm staring at CPC, CPB, CCS. How on earth do I choose between billing and coding?", ["CPC", "CPB", "CCS"]),
+])
+def test_a_story_naming_credentials_then_asking_which_one_compares_them(text: str, credentials: list) -> None:
+    whole = story(text, credentials, intent("ask_role_duties", 0.6))
+    asked = {"text": question.final_question(text), **intent("ask_getting_started", 0.92)}
+    assert question.decided_intent(whole, asked) == {"name": "compare", "confidence": 0.92}
+
+
+@pytest.mark.parametrize("text, credentials, whole_intent", [
+    ("I keep reading about the CPC. Which one is going to get me a job?", ["CPC"], "ask_role_duties"),  # one only
+    ("I looked at the CPC and the CCA. How long does it take?", ["CPC", "CCA"], "ask_role_duties"),     # no choice
+    ("I'm torn. Which one, the CPC or the CCS?", ["CPC", "CCS"], "ask_role_duties"),  # the question names its own
+    (CHOICE, ["CBCS", "CPC", "CCA"], "medical_emergency"),                           # an emergency still stands
+])
+def test_otherwise_the_choice_is_not_read_as_a_comparison(text: str, credentials: list, whole_intent: str) -> None:
+    whole = story(text, credentials, intent(whole_intent, 0.9))
+    asked = {"text": question.final_question(text), **intent("ask_getting_started", 0.92)}
+    assert (question.decided_intent(whole, asked) or {}).get("name") != "compare"
