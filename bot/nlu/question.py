@@ -44,10 +44,11 @@ def final_question(text: str) -> str | None:
 
 
 #: A question asking to choose, with nothing of its own to choose between: "Which one is going to
-#: actually get me a job?", "How do I possibly choose?", "Where do I even start?".
+#: actually get me a job?", "How do I possibly choose?". Not "where do I start?": that asks for each
+#: one's road (the getting-started answer).
 _CHOICE = re.compile(
-    r"\b(which one|which of (them|these|those)|(how|where) (do|would|should|can|could) (i|you|we|one)"
-    r"( \w+){0,2} (choose|start|begin|pick)|choose between)\b",
+    r"\b(which one|which of (them|these|those)|how (do|would|should|can|could) (i|you|we|one)"
+    r"( \w+){0,2} (choose|pick)|choose between)\b",
     re.IGNORECASE,
 )
 #: Credentials a story must name for a choice question to weigh them.

@@ -150,6 +150,8 @@ def test_a_story_naming_credentials_then_asking_which_one_compares_them(text: st
     ("I keep reading about the CPC. Which one is going to get me a job?", ["CPC"], "ask_role_duties"),  # one only
     ("I looked at the CPC and the CCA. How long does it take?", ["CPC", "CCA"], "ask_role_duties"),     # no choice
     ("I'm torn. Which one, the CPC or the CCS?", ["CPC", "CCS"], "ask_role_duties"),  # the question names its own
+    # where to start asks for each one's road, not a comparison
+    ("CPC, CCA, RHIT... so many letters. Where should I start?", ["CPC", "CCA", "RHIT"], "ask_getting_started"),
     (CHOICE, ["CBCS", "CPC", "CCA"], "medical_emergency"),                           # an emergency still stands
 ])
 def test_otherwise_the_choice_is_not_read_as_a_comparison(text: str, credentials: list, whole_intent: str) -> None:
