@@ -318,6 +318,16 @@ def best_score_about(kb: KnowledgeBase, subject: Subject, scores: Mapping[str, f
     return max((scores.get(f.id, 0.0) for f in about_any(kb.facts, _pairs(subject))), default=0.0) if scores else 0.0
 
 
+def closest_fact_about(kb: KnowledgeBase, subject: Subject, scores: Mapping[str, float],
+                       asked_before: Mapping[str, float]) -> Fact | None:
+    """The fact about ``subject`` closest to a follow-up and the question before it, both scores added.
+
+    None when no fact about it is among the previous question's scored facts (it asked about something else).
+    """
+    facts = [f for f in about_any(kb.facts, _pairs(subject)) if f.id in asked_before]
+    return max(facts, key=lambda f: scores.get(f.id, 0.0) + asked_before[f.id], default=None)
+
+
 def closest_specific_fact(facts: Sequence[Fact], scores: Mapping[str, float] | None,
                           subject: Subject | None = None) -> Fact | None:
     """The entity-specific fact the question is about, if it clearly beats the general ones.

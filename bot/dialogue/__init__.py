@@ -25,6 +25,9 @@ small talk, a complaint             ``data/rules.yml`` -> ``utter_*``           
 ``ask_*``, ``inform``               :func:`decide` -> ``decide_question``       facts of the intent's topic about
                                                                                 what is named, or else what the
                                                                                 conversation is about
+``inform`` naming what the topic    ``choose_topic``: the topic of the named    "and for the RHIA?" after the
+has nothing on                      thing's fact closest to the message and     RHIT's schooling: the RHIA's
+                                    the question before, added                  schooling, not its card
 two questions at once ("how long    :mod:`bot.nlu.rereading` reads each part;   the intent's answer, then the other
 is the CPB exam and what does it    ``decide_question`` -> ``other_part``: a     part's (each with its sources); the
 cost?")                             part read surely (>= 0.8) on another topic   first topic stays the context

@@ -48,6 +48,12 @@ def choose_topic(kb: knowledge.KnowledgeBase, intent: str, turn: Turn, subject: 
         return current
     if current in kb.topics and set(subject) <= FIELD_WIDE_TYPES:
         return current  # "where do coders work?" / "and billers?": every topic applies to both jobs
+    if intent == "inform":
+        # "and for the RHIA?" after a question the topic cannot answer about the RHIA: the topic of the
+        # RHIA's fact closest to that question and this message together, when the question comes near one
+        swapped = answers.closest_fact_about(kb, subject, turn.scores, turn.asked_before)
+        if swapped is not None:
+            return swapped.topic
     for etype in subject:
         if knowledge.DEFAULT_TOPIC_FOR_TYPE.get(etype) in kb.topics:
             return knowledge.DEFAULT_TOPIC_FOR_TYPE[etype]

@@ -71,6 +71,23 @@ class Turn:
         return {etype: ids for etype, ids in subject.items() if ids}
 
     @cached_property
+    def asked_before(self) -> Dict[str, float]:
+        """The fact scores of the conversation's previous message (as read after its subject, if it was).
+
+        "and for the RHIA?" after "Do I need a CAHIIM-accredited program for the RHIT?" swaps the credential
+        of that question: the RHIA's facts closest to it say what the question asked.
+        """
+        users = [e for e in self.events if e.get("event") == "user"]
+        if len(users) < 2 or not isinstance(users[-2].get("parse_data"), dict):
+            return {}
+        parsed = users[-2]["parse_data"]
+        reading = parsed.get(context.KEY)
+        if isinstance(reading, dict) and reading.get(context.REPLACED) and isinstance(reading.get(FACT_SCORES), dict):
+            return _scores(reading[FACT_SCORES])
+        story = parsed.get(question.KEY) if isinstance(parsed.get(question.KEY), dict) else {}
+        return question.fact_scores(_scores(parsed.get(FACT_SCORES)), _scores(story.get(FACT_SCORES)))
+
+    @cached_property
     def said_before(self) -> str:
         """What the bot has said in the conversation so far ("tell me more" skips facts already given)."""
         return "\n".join(str(e.get("text") or "") for e in self.events if e.get("event") == "bot")

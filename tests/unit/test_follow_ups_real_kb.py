@@ -151,3 +151,35 @@ async def test_and_nationally_after_a_states_pay_gives_the_national_figures() ->
                                       "and nationally?"))
     assert "$48,780" in text and "Pay depends a lot on the state" not in text
     assert SlotSet("place", ["us_national"]) in events
+
+
+def swap_after(previous: Dict[str, Any] | None) -> Tracker:
+    """"and for the RHIA?" after a question about the RHIT's schooling (fact scores as the model gave them)."""
+    events = [] if previous is None else [{"event": "user", "text": previous["text"], "parse_data": previous}]
+    events.append({"event": "user", "text": "and for the RHIA?", "parse_data": {}})
+    return Tracker.from_dict({
+        "sender_id": "real-kb", "paused": False, "followup_action": None, "active_loop": {},
+        "latest_action_name": "action_listen", "events": events,
+        "slots": {**{etype: None for etype in knowledge.ENTITY_TYPES}, "topic": "education", "certification": ["rhit"]},
+        "latest_message": {"text": "and for the RHIA?", "intent": {"name": "inform", "confidence": 0.99},
+                           "entities": [{"entity": "certification", "value": "rhia", "start": 12, "end": 16}],
+                           "fact_scores": {"org-ahima-him": 0.70, "start-rhit-path": 0.70, "cert-rhia": 0.66}},
+    })
+
+
+@pytest.mark.asyncio
+async def test_and_for_another_credential_answers_the_question_before_about_it() -> None:
+    previous = {"text": "Do I need a CAHIIM-accredited program for the RHIT?",
+                "intent": {"name": "ask_education", "confidence": 0.93},
+                "fact_scores": {"exam-rhit-eligibility": 0.92, "org-cahiim": 0.91, "start-rhit-path": 0.75,
+                                "cert-rhia": 0.48}}
+    events, text = await reply(swap_after(previous))
+    assert "bachelor's" in text  # the RHIA's schooling, not what the RHIA is
+    assert SlotSet("topic", "getting_started") in events
+
+
+@pytest.mark.asyncio
+async def test_and_for_another_credential_with_no_question_before_says_what_it_is() -> None:
+    events, text = await reply(swap_after(None))
+    assert "Registered Health Information Administrator" in text
+    assert SlotSet("topic", "certification") in events
