@@ -265,6 +265,10 @@ def test_software_it_and_other_credentials_are_another_career(text: str) -> None
     "i got an A+ in anatomy, would i make a good coder?",
     "I'm a web developer, could I retrain as a medical coder?",
     "will ai replace medical coders like it replaces developers?",
+    # software beside a word only this field uses: a body, billing, a code set, a credential
+    "I worry about AI replacing programmers. What does AHIMA's research say about AI in health information jobs?",
+    "I did a coding bootcamp for web development, is billing an easier way into healthcare?",
+    "is the CPC exam harder than a programming certification?",
 ])
 def test_grades_and_developers_moving_into_the_field_are_not(text: str) -> None:
     assert override(text) is None
