@@ -29,6 +29,10 @@ REAL_TEST = BENCH / "real_test.yml"
 #: Questions written from the seed articles and from knowledge-supplement-2.yml (not by real people).
 FROM_SEEDS = BENCH / "from_seeds.yml"
 FROM_SUPPLEMENT2 = BENCH / "from_supplement2.yml"
+#: ... and second sets from each, in the styles the first lack (the work described without its names, retold
+#: questions, two questions at once, other careers' words).
+FROM_SEEDS_B = BENCH / "from_seeds_b.yml"
+FROM_SUPPLEMENT2_B = BENCH / "from_supplement2_b.yml"
 #: Follow-up conversations written from the sources: the set to choose changes for follow-ups on.
 FOLLOW_UPS_DEV = BENCH / "followups_dev.yml"
 MODEL = ROOT / "models" / "current.tar.gz"

@@ -414,12 +414,12 @@ def _render_sources(s: Mapping[str, Any], lines: List[str]) -> None:
     sec = s.get("sources")
     if not isinstance(sec, Mapping) or "overall" not in sec:
         return
-    lines += ["## Questions written from the sources (`bench/from_seeds.yml`, `bench/from_supplement2.yml`)", "",
+    lines += ["## Questions written from the sources (`bench/from_seeds*.yml`, `bench/from_supplement2*.yml`)", "",
               "Check sets a helper wrote from the seed articles and from knowledge-supplement-2.yml alone, in the "
               "ways people write, and the follow-up conversations changes for follow-ups are chosen on "
               "(`bench/followups_dev.yml`); not real people's questions. Reported, no target.", "",
               "| Set | Questions | Conversation turns | By style |", "|---|---|---|---|"]
-    for name in ("seeds", "supplement2", "followups_dev"):
+    for name in ("seeds", "supplement2", "seeds_b", "supplement2_b", "followups_dev"):
         part = sec.get(name)
         if not isinstance(part, Mapping):
             continue

@@ -22,7 +22,7 @@ from bench import ROOT
 from bot.nlu import scope
 
 SETS = ("real_questions.yml", "real_test.yml", "dev_questions.yml", "out_of_scope.yml", "from_seeds.yml",
-        "from_supplement2.yml", "followups_dev.yml")
+        "from_supplement2.yml", "from_seeds_b.yml", "from_supplement2_b.yml", "followups_dev.yml")
 #: "[CPC]{...}" in a training example: its text is the bracketed words.
 _ANNOTATION = re.compile(r"\[([^\]]+)\]\{[^}]*\}")
 

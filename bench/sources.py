@@ -4,7 +4,9 @@ Two check sets stand for the hidden evaluation's questions about the seed facts
 (``from_seeds.yml``) and about the topics of ``knowledge-supplement-2.yml``
 (``from_supplement2.yml``). Helpers wrote them from those files alone, in the
 ways people write (``style``: plain, typos, capitals, a story first, casual),
-with follow-ups that have no pointer word; a third, ``followups_dev.yml``, holds only
+with follow-ups that have no pointer word; ``from_seeds_b.yml`` and ``from_supplement2_b.yml``
+were written the same way a day later, in the styles the first two lack (indirect, narrated,
+two questions at once, other careers' words); ``followups_dev.yml`` holds only
 conversations and is the development set for follow-ups. They are not real people's questions
 (``real`` measures those) and, like every bench set, never training data.
 Scored like the dev set (:mod:`bench.answers`); failures go to
@@ -18,14 +20,15 @@ from typing import Any, Callable, Dict, List
 
 import yaml
 
-from bench import FOLLOW_UPS_DEV, FROM_SEEDS, FROM_SUPPLEMENT2, OUT, answers
+from bench import FOLLOW_UPS_DEV, FROM_SEEDS, FROM_SEEDS_B, FROM_SUPPLEMENT2, FROM_SUPPLEMENT2_B, OUT, answers
 from bench.botrun import RunningBot
 from bench.dataset import load_dev
 from bench.declines import DeclineDetector
 from bench.stats import share
 
 #: The check sets, then the follow-up conversations changes for follow-ups are chosen on (``followups_dev.yml``).
-SETS = {"seeds": FROM_SEEDS, "supplement2": FROM_SUPPLEMENT2, "followups_dev": FOLLOW_UPS_DEV}
+SETS = {"seeds": FROM_SEEDS, "supplement2": FROM_SUPPLEMENT2, "seeds_b": FROM_SEEDS_B,
+        "supplement2_b": FROM_SUPPLEMENT2_B, "followups_dev": FOLLOW_UPS_DEV}
 
 
 def styles(path: Path) -> Dict[str, str]:

@@ -8,7 +8,16 @@ from typing import List
 from rapidfuzz import fuzz, process
 from rasa.shared.nlu.training_data.loading import load_data
 
-from bench import FOLLOW_UPS_DEV, FROM_SEEDS, FROM_SUPPLEMENT2, REAL_DEV, REAL_TEST, ROOT
+from bench import (
+    FOLLOW_UPS_DEV,
+    FROM_SEEDS,
+    FROM_SEEDS_B,
+    FROM_SUPPLEMENT2,
+    FROM_SUPPLEMENT2_B,
+    REAL_DEV,
+    REAL_TEST,
+    ROOT,
+)
 from bench.dataset import load_dev, load_out_of_scope, load_real
 from bot import knowledge
 
@@ -23,7 +32,7 @@ def _norm(text: str) -> str:
 
 def held_out() -> List[str]:
     texts: List[str] = []
-    for path in (None, FROM_SEEDS, FROM_SUPPLEMENT2, FOLLOW_UPS_DEV):
+    for path in (None, FROM_SEEDS, FROM_SUPPLEMENT2, FROM_SEEDS_B, FROM_SUPPLEMENT2_B, FOLLOW_UPS_DEV):
         questions, conversations = load_dev() if path is None else load_dev(path)
         texts += [q.text for q in questions] + [t.text for c in conversations for t in c.turns]
     for path in (REAL_DEV, REAL_TEST):
