@@ -70,7 +70,10 @@ _OCCUPATIONS = re.compile(
     r"radiolog\w*|x-?ray techs?|ultrasound|sonograph\w*|mri techs?|dental (assistants?|hygienists?)|hygienists?|"
     r"medical assistants?|emts?|paramedics?|firefighters?|police( officers?)?|teachers?|truck drivers?|truckers?|"
     r"electricians?|plumbers?|welders?|hvac|mechanics?|accountants?|lawyers?|paralegals?|"
-    r"physician assistants?|(?<!by )(?<!with )(?<!to )(?<!from )(?<!for )doctors?(?!'?s? offices?)|"
+    # not a doctor's papers and visits, which are this field's material ("turn a doctor's notes into codes")
+    r"physician assistants?|(?<!by )(?<!with )(?<!to )(?<!from )(?<!for )doctors?(?![\'\u2019]?s?[\'\u2019]? "
+    r"(offices?|notes?|orders?|documentation|charts?|records?|dictation|paperwork|insurance|bills?|billing|claims?|"
+    r"visits?|appointments?)\b)|"
     r"surgeons?|dentists?|physical therap\w*|occupational therap\w*|"
     r"respiratory therap\w*|surgical techs?|lab techs?|vet techs?|veterinar\w*|massage therap\w*|"
     r"cosmetolog\w*|barbers?|real estate|pilots?|chefs?|cooks?|caregivers?|home health aides?|"
