@@ -84,8 +84,7 @@ class Turn:
         reading = parsed.get(context.KEY)
         if isinstance(reading, dict) and reading.get(context.REPLACED) and isinstance(reading.get(FACT_SCORES), dict):
             return _scores(reading[FACT_SCORES])
-        story = parsed.get(question.KEY) if isinstance(parsed.get(question.KEY), dict) else {}
-        return question.fact_scores(_scores(parsed.get(FACT_SCORES)), _scores(story.get(FACT_SCORES)))
+        return _message_scores(parsed)
 
     @cached_property
     def said_before(self) -> str:
@@ -142,7 +141,6 @@ class Turn:
         intent = latest.get("intent") or {}
         reading = latest.get(context.KEY)
         compared = latest.get(scope.COMPARED_KEY)
-        story = latest.get(question.KEY) if isinstance(latest.get(question.KEY), dict) else {}
         return cls(
             text=str(latest.get("text") or ""),
             intent=intent.get("name"),
@@ -153,12 +151,18 @@ class Turn:
             context=_context(tracker),
             events=list(tracker.events or []),
             topic=tracker.get_slot(TOPIC_SLOT),
-            scores=question.fact_scores(_scores(latest.get(FACT_SCORES)), _scores(story.get(FACT_SCORES))),
+            scores=_message_scores(latest),
             reading=reading if isinstance(reading, dict) else {},
             compared_with=str(compared) if compared else None,
             plan={q: str(v) for q in QUESTIONS if (v := tracker.get_slot(q))},
             parts=_dicts(latest.get(question.PARTS_KEY)),
         )
+
+
+def _message_scores(parse_data: Mapping[str, Any]) -> Dict[str, float]:
+    """A message's fact scores, merged with its story's question's where it tells a story first."""
+    story = parse_data.get(question.KEY) if isinstance(parse_data.get(question.KEY), dict) else {}
+    return question.fact_scores(_scores(parse_data.get(FACT_SCORES)), _scores(story.get(FACT_SCORES)))
 
 
 def _dicts(raw: Any) -> List[Dict[str, Any]]:

@@ -108,13 +108,11 @@ _OTHER_FIELD_CREDENTIALS = re.compile(
 )
 #: This field's work, jobs, bodies and code sets. HIM and HIT (health information management /
 #: technician) count in capitals only: "him" and "hit" are everyday words ("he hit me with a question").
-#: ... without "code" and "coding", which software shares (:func:`is_other_occupation`).
-_WORDS_OF_THE_WORK_NOT_SOFTWARE = (
-    r"billing|billers?|medical records?|health information|(?-i:HIM|HIT)|revenue cycle|aapc|ahima|icd|cpt|hcpcs|"
-    # AAPC's apprentice mark: "UNLESS A DOCTOR COMPLETE A REMOVAL OF APPRENTICE FORUM" is no doctor's
-    # question (a bare "apprentice" is any trade's)
-    r"(cpc|coc)-a|apprentice (status|designation|removal|letter)|remov\w* (of )?(the )?apprentice")
-_WORDS_OF_THE_WORK = rf"cod(e|es|er|ers|ing)|{_WORDS_OF_THE_WORK_NOT_SOFTWARE}"
+_WORDS_OF_THE_WORK = (r"billing|billers?|cod(e|es|er|ers|ing)|medical records?|health information|(?-i:HIM|HIT)|"
+                      r"revenue cycle|aapc|ahima|icd|cpt|hcpcs|"
+                      # AAPC's apprentice mark: "UNLESS A DOCTOR COMPLETE A REMOVAL OF APPRENTICE FORUM" is no doctor's
+                      # question (a bare "apprentice" is any trade's)
+                      r"(cpc|coc)-a|apprentice (status|designation|removal|letter)|remov\w* (of )?(the )?apprentice")
 #: ... and the words a patient uses about their own bill, which belong to the field too.
 _WORDS_OF_THE_FIELD = rf"bills?|billed|claims?|reimburse\w*|{_WORDS_OF_THE_WORK}"
 #: Acronyms this field shares with others (:data:`_OTHER_FIELD_CREDENTIALS`).
@@ -128,9 +126,6 @@ _DOMAIN = re.compile(rf"\b({_WORDS_OF_THE_FIELD}|{_SHARED_ACRONYMS})\b", _I)
 #: messages the other-career rule declines, a separate decision.
 _THE_WORK = re.compile(rf"\b({_WORDS_OF_THE_WORK}|{_SHARED_ACRONYMS}|cbcs)\b", _I)
 _MEDICAL_CODING = re.compile(r"\bmedical\s+(billing|coding|coder|biller|records)", _I)
-#: Words of this field that software does not use ("AHIMA", "billing", "HCPCS", "CPC"): beside a word of software
-#: ("programmers", "bootcamp"), the message is still about this field's work, as it is beside "medical coding".
-_THE_WORK_NOT_SOFTWARE = re.compile(rf"\b({_WORDS_OF_THE_WORK_NOT_SOFTWARE}|{_SHARED_ACRONYMS}|cbcs)\b", _I)
 #: What a patient says about their own bill and cover, and a career question does not: copays, deductibles,
 #: an EOB, "my hospital bill", "billed me", premiums, COBRA ("pay the bills" is a wage, not a patient's bill;
 #: "tax-deductible", "out of pocket" and "I owe" are said of training costs too).
@@ -277,10 +272,17 @@ def is_code_lookup(text: str) -> bool:
     return bool(_CODE_LOOKUP.search(text))
 
 
+def _work_beside_software(text: str) -> bool:
+    """A word of this field's work that software does not use ("AHIMA", "billing", "HCPCS", "CPC"): beside
+    "programmers" or "bootcamp" the message is still about this field, as it is beside "medical coding".
+    "Code" and "coding" are software's words too."""
+    return any(not m.group(0).lower().startswith("cod") for m in _THE_WORK.finditer(text))
+
+
 def is_other_occupation(text: str) -> bool:
     if compared_occupation(text):
         return False
-    if _SOFTWARE.search(text) and not (_MEDICAL_CODING.search(text) or _THE_WORK_NOT_SOFTWARE.search(text)):
+    if _SOFTWARE.search(text) and not (_MEDICAL_CODING.search(text) or _work_beside_software(text)):
         return True
     if _OTHER_FIELD_CREDENTIALS.search(text) and not _FIELD_WORDS.search(text):
         return True
